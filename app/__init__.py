@@ -1,0 +1,1 @@
+"""Japra: the web and persistence shell (Litestar, SQLAlchemy, Alembic, auth, routes)."""

@@ -1,0 +1,174 @@
+"""JSON API under /api: the same services and visibility rules as the pages, for scripts and maps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, Router, get, patch, post
+from litestar.exceptions import ValidationException
+from litestar.status_codes import HTTP_201_CREATED
+from sqlalchemy.orm import Session
+
+from app.auth.guards import planners, signed_in, writers
+from app.auth.identity import CurrentUser
+from app.cooperatives import service as cooperatives
+from app.cooperatives.models import Cooperative
+from app.projects import service as projects
+from app.projects.models import Project, ProjectStage
+from gis.geojson import parse_bbox
+
+GEOJSON = "application/geo+json"
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class UserOut(msgspec.Struct):
+    username: str
+    display_name: str | None
+    role: str
+    cooperative_id: int | None
+
+
+class CooperativeOut(msgspec.Struct):
+    slug: str
+    name: str
+    legal_name: str | None
+    kelurahan: str | None
+    kecamatan: str | None
+    city: str | None
+    project_count: int
+
+
+class ProjectOut(msgspec.Struct):
+    slug: str
+    name: str
+    stage: str
+    cooperative: str
+    description: str | None
+    parcel_count: int
+    land_area_m2: float
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProjectPage(msgspec.Struct):
+    items: list[ProjectOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ProjectCreate(msgspec.Struct, forbid_unknown_fields=True):
+    cooperative: Slug
+    name: Name
+    slug: Slug
+    stage: ProjectStage = ProjectStage.INISIASI
+    description: str | None = None
+
+
+class ProjectUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name | None = None
+    stage: ProjectStage | None = None
+    description: str | None = None
+
+
+def _coop_out(coop: Cooperative, count: int) -> CooperativeOut:
+    return CooperativeOut(coop.slug, coop.name, coop.legal_name, coop.kelurahan, coop.kecamatan, coop.city, count)
+
+
+def _project_out(p: Project) -> ProjectOut:
+    summary = projects.site_summary(p)
+    return ProjectOut(p.slug, p.name, p.stage, p.cooperative.slug, p.description, summary.parcel_count,
+                      round(summary.area_m2, 1), p.created_at, p.updated_at)
+
+
+def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    try:
+        return parse_bbox(value)
+    except ValueError as exc:
+        raise ValidationException(detail=str(exc), extra=[{"key": "bbox", "message": str(exc)}]) from None
+
+
+@get("/me", sync_to_thread=False, summary="The signed-in user")
+def me(request: Request) -> UserOut:
+    u: CurrentUser = request.user
+    return UserOut(u.username, u.display_name, u.role.value, u.cooperative_id)
+
+
+@get("/cooperatives", sync_to_thread=True, summary="Cooperatives the caller may see")
+def list_cooperatives(request: Request, db: Session) -> list[CooperativeOut]:
+    return [_coop_out(c, n) for c, n in cooperatives.list_for(db, request.user)]
+
+
+@get("/cooperatives/{slug:str}", sync_to_thread=True)
+def get_cooperative(request: Request, db: Session, slug: str) -> CooperativeOut:
+    coop = cooperatives.get_for(db, request.user, slug)
+    return _coop_out(coop, len(coop.projects))
+
+
+@get("/projects", sync_to_thread=True, summary="Projects the caller may see, paginated")
+def list_projects(
+    request: Request,
+    db: Session,
+    stage: ProjectStage | None = None,
+    cooperative: str | None = None,
+    limit: Annotated[int, msgspec.Meta(ge=1, le=500)] = 100,
+    offset: Annotated[int, msgspec.Meta(ge=0)] = 0,
+) -> ProjectPage:
+    coop_id = cooperatives.get_for(db, request.user, cooperative).id if cooperative else None
+    items, total = projects.list_for(db, request.user, stage=stage.value if stage else None,
+                                     cooperative_id=coop_id, offset=offset, limit=limit)
+    return ProjectPage([_project_out(p) for p in items], total, limit, offset)
+
+
+@post("/projects", guards=[planners], sync_to_thread=True, status_code=HTTP_201_CREATED)
+def create_project(request: Request, db: Session, data: ProjectCreate) -> ProjectOut:
+    project = projects.create(db, request.user, cooperative_slug=data.cooperative, name=data.name,
+                              slug=data.slug, stage=data.stage.value, description=data.description)
+    return _project_out(project)
+
+
+@get("/projects/{slug:str}", sync_to_thread=True)
+def get_project(request: Request, db: Session, slug: str) -> ProjectOut:
+    return _project_out(projects.get_for(db, request.user, slug))
+
+
+@patch("/projects/{slug:str}", guards=[writers], sync_to_thread=True)
+def update_project(request: Request, db: Session, slug: str, data: ProjectUpdate) -> ProjectOut:
+    project = projects.get_for(db, request.user, slug)
+    changes = {k: getattr(data, k) for k in ("name", "stage", "description")}
+    if changes["stage"] is not None:
+        changes["stage"] = changes["stage"].value
+    projects.update(db, request.user, project, changes)
+    return _project_out(project)
+
+
+@get("/projects/{slug:str}/parcels", sync_to_thread=True, summary="The project's parcels as GeoJSON")
+def project_parcels(request: Request, db: Session, slug: str, bbox: str | None = None) -> Response[Any]:
+    project = projects.get_for(db, request.user, slug)
+    geojson = projects.parcels_geojson(project)
+    box = _bbox(bbox)
+    if box:
+        from shapely.geometry import box as make_box, shape
+
+        area = make_box(*box)
+        geojson["features"] = [f for f in geojson["features"] if shape(f["geometry"]).intersects(area)]
+    return Response(geojson, media_type=GEOJSON)
+
+
+@get("/sites", sync_to_thread=True, summary="Outlines of every visible project site as GeoJSON")
+def sites(request: Request, db: Session, bbox: str | None = None) -> Response[Any]:
+    return Response(projects.sites_geojson(db, request.user, _bbox(bbox)), media_type=GEOJSON)
+
+
+router = Router(
+    path="/api",
+    guards=[signed_in],
+    route_handlers=[me, list_cooperatives, get_cooperative, list_projects, create_project, get_project,
+                    update_project, project_parcels, sites],
+    tags=["japra"],
+)

@@ -1,0 +1,226 @@
+"""`japra`: the command line for set-up, bulk jobs and scripts. Help is in Bahasa Indonesia."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from app.i18n import gettext_for
+
+
+def _t(msgid: str, **fields: object) -> str:
+    return gettext_for(os.environ.get("JAPRA_LOCALE", "id"))(msgid).format(**fields)
+
+
+def _fail(msgid: str, **fields: object) -> None:
+    click.echo(_t(msgid, **fields), err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Japra: perencanaan, biaya, alokasi dan pembangunan kampung susun koperasi.
+
+    Pengaturan lewat variabel lingkungan JAPRA_DATABASE_URL, JAPRA_HOST, JAPRA_PORT (lihat README).
+    """
+
+
+@main.command()
+@click.option("--host", default=None, help="Alamat yang didengar (bawaan: JAPRA_HOST atau 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (bawaan: JAPRA_PORT atau 8000).")
+@click.option("--show-demo-login", is_flag=True, help="Cetak nama pengguna dan kata sandi demo.")
+def serve(host: str | None, port: int | None, show_demo_login: bool) -> None:
+    """Jalankan aplikasi web."""
+    import uvicorn
+
+    from app.config import get_settings
+    from app.db.migrate import current_revision, head_revision
+
+    settings = get_settings()
+    if current_revision() != head_revision():
+        _fail("The database is not up to date: run `japra db upgrade` first.")
+    host, port = host or settings.host, port or settings.port
+    click.echo(_t("Japra is running at http://{host}:{port}  (stop with Ctrl+C)", host=host, port=port))
+    if show_demo_login:
+        from app.demo import DEMO_PASSWORD, demo_logins
+
+        click.echo(_t("Demo sign-in (password for all: {password}):", password=DEMO_PASSWORD))
+        for username, role in demo_logins():
+            click.echo(f"  {username:<20} {role}")
+    uvicorn.run("app.web.asgi:app", host=host, port=port, proxy_headers=True, log_level="info")
+
+
+@main.group()
+def db() -> None:
+    """Basis data: migrasi skema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Revisi tujuan.")
+def db_upgrade(revision: str) -> None:
+    """Naikkan skema basis data ke revisi terbaru."""
+    from app.db.migrate import current_revision, upgrade
+
+    upgrade(revision=revision)
+    click.echo(_t("Database schema at revision {rev}.", rev=current_revision()))
+
+
+@db.command("downgrade")
+@click.option("--revision", default="-1", show_default=True, help="Revisi tujuan (-1: satu langkah).")
+def db_downgrade(revision: str) -> None:
+    """Turunkan skema basis data (hati-hati: data di tabel yang dihapus hilang)."""
+    from app.db.migrate import current_revision, downgrade
+
+    downgrade(revision=revision)
+    click.echo(_t("Database schema at revision {rev}.", rev=current_revision()))
+
+
+@db.command("current")
+def db_current() -> None:
+    """Tampilkan revisi skema sekarang."""
+    from app.db.migrate import current_revision
+
+    click.echo(current_revision() or "-")
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Hanya jika basis data belum berisi koperasi.")
+def demo(if_empty: bool) -> None:
+    """Muat data demo (tiga koperasi pendiri). Aman dijalankan berulang."""
+    from app import demo as demo_data
+    from app.db.engine import session_scope
+
+    with session_scope() as session:
+        if if_empty and not demo_data.is_empty(session):
+            click.echo(_t("The database already has data; demo data not loaded."))
+            return
+        result = demo_data.load(session)
+    if result.created:
+        click.echo(_t("Demo data loaded: {what}.", what=", ".join(f"{k} {v}" for k, v in result.created.items())))
+    else:
+        click.echo(_t("Demo data already present; nothing changed."))
+
+
+@main.group()
+def user() -> None:
+    """Pengguna."""
+
+
+@user.command("create")
+@click.option("--username", required=True, help="Nama pengguna (huruf kecil).")
+@click.option("--role", required=True, type=click.Choice(["admin", "planner", "coop_officer", "viewer"]))
+@click.option("--cooperative", "cooperative", default=None, help="Slug koperasi (wajib untuk coop_officer).")
+@click.option("--display-name", default=None, help="Nama tampilan.")
+def user_create(username: str, role: str, cooperative: str | None, display_name: str | None) -> None:
+    """Buat pengguna; kata sandi dibaca dari standard input (baris pertama)."""
+    from app.auth.service import UserError, create_user
+    from app.db.engine import session_scope
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with session_scope() as session:
+            create_user(session, username=username, password=password, role=role,
+                        cooperative_slug=cooperative, display_name=display_name, actor="cli")
+    except UserError as exc:
+        _fail(exc.msgid, **exc.fields)
+    click.echo(_t("User {username} created with role {role}.", username=username.lower(), role=role))
+
+
+@main.group()
+def token() -> None:
+    """Token API."""
+
+
+@token.command("create")
+@click.option("--username", required=True, help="Pemilik token.")
+@click.option("--label", default=None, help="Keterangan, mis. nama skrip yang memakainya.")
+def token_create(username: str, label: str | None) -> None:
+    """Buat token API; dicetak sekali saja, disimpan dalam bentuk hash."""
+    from app.auth.service import UserError, create_token
+    from app.db.engine import session_scope
+
+    try:
+        with session_scope() as session:
+            value = create_token(session, username, label)
+    except UserError as exc:
+        _fail(exc.msgid, **exc.fields)
+    click.echo(value)
+
+
+@main.group()
+def projects() -> None:
+    """Proyek perumahan."""
+
+
+@projects.command("create")
+@click.option("--cooperative", required=True, help="Slug koperasi pemilik proyek.")
+@click.option("--name", required=True, help="Nama proyek.")
+@click.option("--slug", required=True, help="Slug proyek (huruf kecil, angka, tanda hubung).")
+@click.option("--stage", default="inisiasi", show_default=True,
+              type=click.Choice(["inisiasi", "perencanaan", "perizinan", "konstruksi", "serah_terima", "dihuni"]))
+def projects_create(cooperative: str, name: str, slug: str, stage: str) -> None:
+    """Buat proyek untuk sebuah koperasi."""
+    from app.db.engine import session_scope
+    from app.errors import DomainError
+    from app.projects import service
+
+    try:
+        with session_scope() as session:
+            service.create(session, "cli", cooperative_slug=cooperative, name=name, slug=slug, stage=stage)
+    except DomainError as exc:
+        _fail(exc.msgid, **exc.fields)
+    click.echo(_t("Project {slug} created.", slug=slug))
+
+
+@projects.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+def projects_list(as_json: bool) -> None:
+    """Daftar semua proyek."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from app.db.engine import session_scope
+    from app.projects.models import Project
+
+    with session_scope() as session:
+        rows = [
+            {"slug": p.slug, "name": p.name, "cooperative": p.cooperative.slug, "stage": p.stage}
+            for p in session.scalars(select(Project).options(selectinload(Project.cooperative)).order_by(Project.slug))
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            click.echo(f"{r['slug']:<24} {r['stage']:<14} {r['cooperative']:<16} {r['name']}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup(file: str) -> None:
+    """Salin basis data secara konsisten ke FILE, juga saat aplikasi berjalan."""
+    from app.backup import BackupError, backup_to
+
+    try:
+        backup_to(file)
+    except BackupError as exc:
+        _fail(exc.msgid, **exc.fields)
+    click.echo(_t("Backup written to {file}.", file=file))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Jangan minta konfirmasi.")
+def restore(file: str, yes: bool) -> None:
+    """Pulihkan basis data dari FILE (menggantikan seluruh isinya)."""
+    from app.backup import BackupError, restore_from
+
+    if not yes and sys.stdin.isatty():
+        click.confirm(_t("This replaces every record in the database. Continue?"), abort=True)
+    try:
+        restore_from(file)
+    except BackupError as exc:
+        _fail(exc.msgid, **exc.fields)
+    click.echo(_t("Database restored from {file}.", file=file))

@@ -1,0 +1,1 @@
+"""Japra's member cooperatives (koperasi primer)."""

@@ -1,0 +1,1 @@
+"""Persistence: declarative base, portable geometry type, engine and sessions, migrations."""

@@ -1,0 +1,92 @@
+"""Demo data: Japra's three founding cooperatives, their projects and sites, and one user per role.
+
+Idempotent: what exists (by slug or username) is left as it is, so running it twice changes nothing
+and a planner's edits to demo data survive.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shapely.geometry import shape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.auth import service as auth
+from app.auth.models import User
+from app.config import ROOT
+from app.cooperatives.models import Cooperative
+from app.projects.models import Parcel, Project, Site
+
+DEMO_DIR = ROOT / "fixtures" / "demo"
+# Printed by `make run`; a demo installation is for trying the product, never for real members.
+DEMO_PASSWORD = "japra-demo-2026"  # noqa: S105
+
+
+@dataclass
+class DemoResult:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str) -> None:
+        self.created[kind] = self.created.get(kind, 0) + 1
+
+
+def is_empty(session: Session) -> bool:
+    return session.scalar(select(Cooperative.id).limit(1)) is None
+
+
+def load(session: Session, directory: Path = DEMO_DIR) -> DemoResult:
+    data = json.loads((directory / "demo.json").read_text(encoding="utf-8"))
+    parcels = json.loads((directory / "sites.geojson").read_text(encoding="utf-8"))["features"]
+    result = DemoResult()
+
+    coops: dict[str, Cooperative] = {}
+    for c in data["cooperatives"]:
+        coop = session.scalar(select(Cooperative).where(Cooperative.slug == c["slug"]))
+        if coop is None:
+            coop = Cooperative(**c)
+            session.add(coop)
+            session.flush()
+            audit.record(session, actor="demo", action="cooperative.create", entity_type="cooperative",
+                         entity_id=coop.id, cooperative_id=coop.id, changes={"slug": coop.slug})
+            result.add("cooperatives")
+        coops[c["slug"]] = coop
+
+    for p in data["projects"]:
+        project = session.scalar(select(Project).where(Project.slug == p["slug"]))
+        if project is None:
+            project = Project(
+                slug=p["slug"], name=p["name"], stage=p["stage"], description=p["description"],
+                cooperative=coops[p["cooperative"]], site=Site(**p["site"]),
+            )
+            session.add(project)
+            session.flush()
+            audit.record(session, actor="demo", action="project.create", entity_type="project",
+                         entity_id=project.id, cooperative_id=project.cooperative_id,
+                         changes={"slug": project.slug, "stage": project.stage})
+            result.add("projects")
+        if project.site is not None and not project.site.parcels:
+            for f in (f for f in parcels if f["properties"]["project"] == p["slug"]):
+                props = f["properties"]
+                project.site.parcels.append(Parcel(
+                    code=props["code"], land_status=props["land_status"], holder=props.get("holder"),
+                    notes=props.get("notes"), geom=shape(f["geometry"]),
+                ))
+                result.add("parcels")
+
+    for u in data["users"]:
+        if session.scalar(select(User.id).where(User.username == u["username"])) is None:
+            auth.create_user(session, username=u["username"], password=DEMO_PASSWORD, role=u["role"],
+                             cooperative_slug=u.get("cooperative"), display_name=u.get("display_name"),
+                             actor="demo")
+            result.add("users")
+    session.flush()
+    return result
+
+
+def demo_logins(directory: Path = DEMO_DIR) -> list[tuple[str, str]]:
+    data = json.loads((directory / "demo.json").read_text(encoding="utf-8"))
+    return [(u["username"], u["role"]) for u in data["users"]]

@@ -1,0 +1,44 @@
+"""Display names of coded values, as msgids for the catalogue (N_ marks them for extraction)."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name)
+    return message
+
+
+STAGES = {
+    "inisiasi": N_("Initiation"),
+    "perencanaan": N_("Planning"),
+    "perizinan": N_("Permits"),
+    "konstruksi": N_("Construction"),
+    "serah_terima": N_("Handover"),
+    "dihuni": N_("Occupied"),
+}
+
+# One hue per stage, light to dark as a project matures; readable on a projector.
+STAGE_COLORS = {
+    "inisiasi": "#9e9ac8",
+    "perencanaan": "#3182bd",
+    "perizinan": "#e6550d",
+    "konstruksi": "#d62728",
+    "serah_terima": "#31a354",
+    "dihuni": "#006d2c",
+}
+
+LAND_STATUSES = {
+    "SHM": N_("SHM (freehold)"),
+    "HGB": N_("HGB (right to build)"),
+    "HPL": N_("HPL (management right)"),
+    "hak_pakai": N_("Right of use (hak pakai)"),
+    "tanah_negara": N_("State land"),
+    "girik_adat": N_("Girik / customary claim"),
+    "unknown": N_("Unknown"),
+}
+
+ROLES = {
+    "admin": N_("Administrator"),
+    "planner": N_("Planner"),
+    "coop_officer": N_("Cooperative officer"),
+    "viewer": N_("Viewer"),
+}

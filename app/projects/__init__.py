@@ -1,0 +1,1 @@
+"""Housing projects of a cooperative, their sites and land parcels."""

@@ -1,0 +1,151 @@
+"""Web pages: the dashboard, project pages, creating a project and moving it to another stage."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect
+from sqlalchemy.orm import Session
+
+from app import labels
+from app.auth.guards import planners, signed_in, writers
+from app.auth.identity import CurrentUser
+from app.cooperatives import service as cooperatives
+from app.cooperatives.models import Cooperative
+from app.errors import DomainError
+from app.i18n import format_number, gettext_for
+from app.maps import feature_map
+from app.projects import service as projects
+from app.web.locale import request_locale
+from app.web.templating import render
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def sites_map(request: Request, geojson: dict[str, Any], height_px: int = 420):
+    """The map of project sites, with tooltips in the visitor's language."""
+    locale = request_locale(request)
+    _ = gettext_for(locale)
+    for f in geojson["features"]:
+        p = f["properties"]
+        p["stage_label"] = _(labels.STAGES[p["stage"]])
+        p["area_label"] = f"{format_number(p['area_m2'], locale)} m²"
+    return feature_map(
+        geojson,
+        height_px=height_px,
+        tooltip_fields=[("name", _("Project")), ("cooperative", _("Cooperative")),
+                        ("stage_label", _("Stage")), ("area_label", _("Land area"))],
+        color_property="stage",
+        colors=labels.STAGE_COLORS,
+        link_property="url",
+    )
+
+
+def parcels_map(request: Request, geojson: dict[str, Any]):
+    locale = request_locale(request)
+    _ = gettext_for(locale)
+    for f in geojson["features"]:
+        p = f["properties"]
+        p["status_label"] = _(labels.LAND_STATUSES[p["land_status"]])
+        p["area_label"] = f"{format_number(p['area_m2'], locale)} m²"
+    return feature_map(
+        geojson,
+        tooltip_fields=[("code", _("Parcel code")), ("status_label", _("Land status")),
+                        ("area_label", _("Area"))],
+    )
+
+
+@get("/", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
+def dashboard(request: Request, db: Session) -> Response:
+    user: CurrentUser = request.user
+    items, _total = projects.list_for(db, user)
+    by_stage = {stage: [p for p in items if p.stage == stage] for stage in labels.STAGES}
+    return render(
+        request,
+        "dashboard.html",
+        by_stage=by_stage,
+        project_count=len(items),
+        cooperatives=cooperatives.list_for(db, user),
+        map=sites_map(request, projects.sites_geojson(db, user)),
+        stage_labels=labels.STAGES,
+        stage_colors=labels.STAGE_COLORS,
+    )
+
+
+@get("/projects/{slug:str}", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
+def project_page(request: Request, db: Session, slug: str) -> Response:
+    user: CurrentUser = request.user
+    project = projects.get_for(db, user, slug)
+    geojson = projects.parcels_geojson(project)
+    return render(
+        request,
+        "projects/detail.html",
+        project=project,
+        summary=projects.site_summary(project),
+        parcels=geojson["features"],
+        map=parcels_map(request, geojson),
+        may_edit=user.may_edit_cooperative(project.cooperative_id),
+        stage_labels=labels.STAGES,
+        land_labels=labels.LAND_STATUSES,
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+def _new_project_form(request: Request, db: Session, *, status_code: int = 200, **context: Any) -> Response:
+    user: CurrentUser = request.user
+    coops = list(db.scalars(cooperatives.visible(user).order_by(Cooperative.name)))
+    defaults = {"values": {"cooperative": request.query_params.get("cooperative", "")}, "error": None,
+                "error_field": None}
+    return render(request, "projects/new.html", status_code=status_code, cooperatives=coops,
+                  stage_labels=labels.STAGES, **{**defaults, **context})
+
+
+@get("/projects/new", include_in_schema=False, guards=[planners], sync_to_thread=True)
+def new_project_page(request: Request, db: Session) -> Response:
+    return _new_project_form(request, db)
+
+
+@post("/projects", include_in_schema=False, guards=[planners], sync_to_thread=True)
+def create_project(request: Request, db: Session, data: Form) -> Response:
+    try:
+        project = projects.create(
+            db, request.user,
+            cooperative_slug=data.get("cooperative", ""), name=data.get("name", ""),
+            slug=data.get("slug", ""), stage=data.get("stage") or "inisiasi",
+            description=(data.get("description") or "").strip() or None,
+        )
+    except DomainError as exc:
+        message = gettext_for(request_locale(request))(exc.msgid).format(**exc.fields)
+        return _new_project_form(request, db, status_code=exc.status_code, values=data, error=message,
+                                 error_field=exc.field)
+    return Redirect(f"/projects/{project.slug}")
+
+
+@post("/projects/{slug:str}/stage", include_in_schema=False, guards=[writers], sync_to_thread=True)
+def change_stage(request: Request, db: Session, slug: str, data: Form) -> Response:
+    project = projects.get_for(db, request.user, slug)
+    projects.update(db, request.user, project, {"stage": data.get("stage")})
+    return Redirect(f"/projects/{project.slug}?saved=1")
+
+
+@get("/cooperatives", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
+def cooperative_list(request: Request, db: Session) -> Response:
+    return render(request, "cooperatives/list.html", cooperatives=cooperatives.list_for(db, request.user))
+
+
+@get("/cooperatives/{slug:str}", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
+def cooperative_page(request: Request, db: Session, slug: str) -> Response:
+    user: CurrentUser = request.user
+    coop = cooperatives.get_for(db, user, slug)
+    items, _total = projects.list_for(db, user, cooperative_id=coop.id)
+    geojson = projects.sites_geojson(db, user, cooperative_id=coop.id)
+    return render(request, "cooperatives/detail.html", cooperative=coop, projects=items,
+                  map=sites_map(request, geojson), stage_labels=labels.STAGES,
+                  may_create=user.may_create_projects)
+
+
+routes = [dashboard, new_project_page, create_project, project_page, change_stage, cooperative_list,
+          cooperative_page]

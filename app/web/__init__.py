@@ -1,0 +1,1 @@
+"""The Litestar application: middleware, templating, error pages, and the routes of every context."""

@@ -1,0 +1,93 @@
+"""Jinja pages rendered inside the handler (in its thread, with its database session still open)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from litestar import Request, Response
+from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
+
+from app import i18n
+from app.config import ROOT
+from app.projects.models import LandStatus, ProjectStage
+from app.web.locale import request_locale
+
+TEMPLATES = ROOT / "templates"
+
+
+def _locale(ctx) -> str:
+    return ctx.get("locale", i18n.DEFAULT_LOCALE)
+
+
+@pass_context
+def _gettext(ctx, message: str) -> str:
+    return i18n.gettext_for(_locale(ctx))(message)
+
+
+@pass_context
+def _ngettext(ctx, singular: str, plural: str, n: int) -> str:
+    return i18n.ngettext_for(_locale(ctx))(singular, plural, n)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+
+    @pass_context
+    def rupiah(ctx, amount):
+        return i18n.format_rupiah(amount, _locale(ctx))
+
+    @pass_context
+    def number(ctx, value, digits=0):
+        return i18n.format_number(value, _locale(ctx), digits)
+
+    @pass_context
+    def date_long(ctx, value):
+        return i18n.format_date_long(value, _locale(ctx)) if value else ""
+
+    @pass_context
+    def datetime_local(ctx, value):
+        return i18n.format_datetime_local(value, _locale(ctx)) if value else ""
+
+    env.filters.update(rupiah=rupiah, number=number, date_long=date_long, datetime_local=datetime_local)
+    env.globals.update(STAGES=[s.value for s in ProjectStage], LAND_STATUSES=[s.value for s in LandStatus])
+    return env
+
+
+def context_for(request: Request, **context: Any) -> dict[str, Any]:
+    token = ScopeState.from_scope(request.scope).csrf_token or ""
+    locale = request_locale(request)
+    return {
+        "request": request,
+        "user": request.scope.get("user"),
+        "locale": locale,
+        "locales": i18n.LOCALE_NAMES,
+        "csrf_token": token,
+        "csrf_input": Markup(f'<input type="hidden" name="_csrf_token" value="{token}">'),  # noqa: S704
+        "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        **context,
+    }
+
+
+def render_html(request: Request, template: str, **context: Any) -> str:
+    return environment().get_template(template).render(context_for(request, **context))
+
+
+def render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
+    return Response(
+        render_html(request, template, **context),
+        status_code=status_code,
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Language": request_locale(request)},
+    )

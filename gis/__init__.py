@@ -1,0 +1,1 @@
+"""Pure geometry functions over shapely and pyproj: no web, no database, nothing from `app`."""
