@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, Router, get, patch, post
 from litestar.exceptions import ValidationException
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.orm import Session
 
@@ -116,8 +117,8 @@ def list_projects(
     db: Session,
     stage: ProjectStage | None = None,
     cooperative: str | None = None,
-    limit: Annotated[int, msgspec.Meta(ge=1, le=500)] = 100,
-    offset: Annotated[int, msgspec.Meta(ge=0)] = 0,
+    limit: Annotated[int, Parameter(ge=1, le=500, description="Page size")] = 100,
+    offset: Annotated[int, Parameter(ge=0)] = 0,
 ) -> ProjectPage:
     coop_id = cooperatives.get_for(db, request.user, cooperative).id if cooperative else None
     items, total = projects.list_for(db, request.user, stage=stage.value if stage else None,
@@ -153,7 +154,8 @@ def project_parcels(request: Request, db: Session, slug: str, bbox: str | None =
     geojson = projects.parcels_geojson(project)
     box = _bbox(bbox)
     if box:
-        from shapely.geometry import box as make_box, shape
+        from shapely.geometry import box as make_box
+        from shapely.geometry import shape
 
         area = make_box(*box)
         geojson["features"] = [f for f in geojson["features"] if shape(f["geometry"]).intersects(area)]

@@ -224,3 +224,7 @@ def restore(file: str, yes: bool) -> None:
     except BackupError as exc:
         _fail(exc.msgid, **exc.fields)
     click.echo(_t("Database restored from {file}.", file=file))
+
+
+if __name__ == "__main__":
+    main()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 
 def utm_epsg(lon: float, lat: float) -> int:
@@ -26,7 +27,13 @@ def _to_utm(epsg: int) -> Transformer:
 
 def to_metric(geom: BaseGeometry) -> BaseGeometry:
     c = geom.centroid
-    return transform(_to_utm(utm_epsg(c.x, c.y)).transform, geom)
+    transformer = _to_utm(utm_epsg(c.x, c.y))
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, project)
 
 
 def area_m2(geom: BaseGeometry) -> float:

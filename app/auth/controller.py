@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import service as auth
 from app.auth.guards import signed_in
-from app.config import get_settings
+from app.config import Settings
 from app.i18n import LOCALES
 from app.web.locale import LOCALE_COOKIE, safe_next
 from app.web.middleware import SESSION_COOKIE
@@ -20,8 +20,12 @@ from app.web.templating import render
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https" or get_settings().force_secure_cookies
+    return request.url.scheme == "https" or _settings(request).force_secure_cookies
 
 
 @get("/login", include_in_schema=False, sync_to_thread=False)
@@ -40,11 +44,11 @@ def login(request: Request, db: Session, data: Form) -> Response:
         # One message for unknown user, wrong password and disabled account: no hint which.
         return render(request, "auth/login.html", status_code=401, next=target, username=username,
                       error="wrong-credentials")
-    token = auth.start_session(db, user, get_settings().session_hours)
+    token = auth.start_session(db, user, _settings(request).session_hours)
     response = Redirect(target)
     response.set_cookie(Cookie(key=SESSION_COOKIE, value=token, httponly=True, samesite="lax",
                                secure=_secure(request), path="/",
-                               max_age=get_settings().session_hours * 3600))
+                               max_age=_settings(request).session_hours * 3600))
     return response
 
 

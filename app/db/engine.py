@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import app.models  # noqa: F401  (every mapper registered before the first session, whatever the caller imported)
 from app.config import get_settings
 
 

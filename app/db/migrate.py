@@ -8,10 +8,31 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import LargeBinary
 
 from app.db.engine import get_engine
+from app.db.types import Geometry, PostGISGeometry, register_postgis_reflection
+
+register_postgis_reflection()
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
+    """Our Geometry is BLOB on SQLite and PostGIS on PostgreSQL: either counts as the same column."""
+    if isinstance(metadata_column.type, Geometry):
+        return not isinstance(inspected_type, (PostGISGeometry, LargeBinary))
+    return None  # Alembic's own comparison for every other type
+
+
+# Tables that extensions own (PostGIS's spatial reference list); never ours to create or drop.
+FOREIGN_TABLES = {"spatial_ref_sys"}
+# GiST indexes exist on PostgreSQL only, made by the migrations (tested in tests/app/test_db.py).
+POSTGIS_INDEXES = {"ix_parcel_geom"}
+
+
+def include_name(name, type_, parent_names) -> bool:
+    return not ((type_ == "table" and name in FOREIGN_TABLES) or (type_ == "index" and name in POSTGIS_INDEXES))
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -59,3 +59,10 @@ class Geometry(TypeDecorator):
             value = bytes(value)
         geom = shapely.from_wkb(value)
         return shapely.set_srid(geom, 0) if shapely.get_srid(geom) else geom
+
+
+def register_postgis_reflection() -> None:
+    """Let PostgreSQL reflection (Alembic's comparisons) recognise PostGIS columns."""
+    from sqlalchemy.dialects.postgresql.base import ischema_names
+
+    ischema_names.setdefault("geometry", PostGISGeometry)

@@ -8,6 +8,7 @@ from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
+from shapely.geometry import mapping, shape
 from sqlalchemy.orm import Session
 
 from app import labels
@@ -29,12 +30,16 @@ def sites_map(request: Request, geojson: dict[str, Any], height_px: int = 420):
     """The map of project sites, with tooltips in the visitor's language."""
     locale = request_locale(request)
     _ = gettext_for(locale)
+    markers = []
     for f in geojson["features"]:
         p = f["properties"]
         p["stage_label"] = _(labels.STAGES[p["stage"]])
         p["area_label"] = f"{format_number(p['area_m2'], locale)} m²"
+        # A site of a few thousand m2 is a speck at city zoom: a marker keeps it findable.
+        markers.append({"type": "Feature", "properties": p,
+                        "geometry": mapping(shape(f["geometry"]).representative_point())})
     return feature_map(
-        geojson,
+        {"type": "FeatureCollection", "features": geojson["features"] + markers},
         height_px=height_px,
         tooltip_fields=[("name", _("Project")), ("cooperative", _("Cooperative")),
                         ("stage_label", _("Stage")), ("area_label", _("Land area"))],

@@ -15,6 +15,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import api
 from app.audit import controller as audit_pages
@@ -41,9 +42,11 @@ def _is_login_post(request: Request) -> bool:
     return request.method == "POST" and request.url.path == "/login"
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, db: sessionmaker[Session] | None = None
+) -> Litestar:
     settings = settings or get_settings()
-    engine = engine or get_engine(settings.database_url)
+    db = db or session_factory(engine or get_engine(settings.database_url))
     csrf = CSRFConfig(
         secret=settings.secret_key,
         cookie_name="japra_csrf",
@@ -83,6 +86,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             # JSON and YAML only: the interactive viewers load their scripts from CDNs.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
-        state=State({"db": session_factory(engine), "settings": settings}),
+        state=State({"db": db, "settings": settings}),
         debug=settings.debug,
     )

@@ -47,7 +47,9 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("expires_at", TS, nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name="fk_user_session_user_id_app_user", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["app_user.id"], name="fk_user_session_user_id_app_user", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_user_session"),
         sa.UniqueConstraint("token_hash", name="uq_user_session_token_hash"),
     )
@@ -77,7 +79,9 @@ def upgrade() -> None:
         sa.Column("entity_id", sa.String(64), nullable=False),
         sa.Column("cooperative_id", sa.Integer()),
         sa.Column("changes", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(["actor_id"], ["app_user.id"], name="fk_audit_entry_actor_id_app_user", ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["app_user.id"], name="fk_audit_entry_actor_id_app_user", ondelete="SET NULL"
+        ),
         sa.ForeignKeyConstraint(
             ["cooperative_id"], ["cooperative.id"],
             name="fk_audit_entry_cooperative_id_cooperative", ondelete="SET NULL",
