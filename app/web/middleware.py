@@ -35,7 +35,8 @@ class IdentityMiddleware(ASGIMiddleware):
     """Puts the signed-in user (or None) in scope["user"]; guards decide what that user may reach."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/",)
+    # Static files need no identity: skip the database lookup for them.
+    should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith("/static/"))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection = ASGIConnection(scope)
