@@ -32,7 +32,9 @@ def main() -> None:
 @click.option("--host", default=None, help="Alamat yang didengar (bawaan: JAPRA_HOST atau 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (bawaan: JAPRA_PORT atau 8000).")
 @click.option("--show-demo-login", is_flag=True, help="Cetak nama pengguna dan kata sandi demo.")
-def serve(host: str | None, port: int | None, show_demo_login: bool) -> None:
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]), help="Tingkat log server.")
+def serve(host: str | None, port: int | None, show_demo_login: bool, log_level: str) -> None:
     """Jalankan aplikasi web."""
     import uvicorn
 
@@ -50,7 +52,7 @@ def serve(host: str | None, port: int | None, show_demo_login: bool) -> None:
         click.echo(_t("Demo sign-in (password for all: {password}):", password=DEMO_PASSWORD))
         for username, role in demo_logins():
             click.echo(f"  {username:<20} {role}")
-    uvicorn.run("app.web.asgi:app", host=host, port=port, proxy_headers=True, log_level="info")
+    uvicorn.run("app.web.asgi:app", host=host, port=port, proxy_headers=True, log_level=log_level)
 
 
 @main.group()
