@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import folium
+import xyzservices
 from folium.elements import MacroElement
 from folium.template import Template
 
@@ -205,6 +206,10 @@ def round_coordinates(geojson: dict, ndigits: int = 7) -> dict:
     return walk(geojson)
 
 
+# Resolved once: folium looks a tile name up across every xyzservices provider on each map (~3 ms).
+OSM_PROVIDER = xyzservices.providers.OpenStreetMap.Mapnik
+
+
 def feature_map(
     features: dict,
     *,
@@ -224,17 +229,18 @@ def feature_map(
     ``colors`` maps ``str(properties[color_property])`` to a CSS colour, else ``default_color``.
     ``link_property`` names a property holding a same-origin URL opened on click.
     The view fits the features, or ``empty_center``/``empty_zoom`` when none are drawn.
-    ``tiles`` is an xyzservices name (OpenStreetMap by default) or None for no basemap; offline,
-    tiles stay blank and the features still draw.
+    ``tiles`` is "OpenStreetMap" (default), another xyzservices name, or None for no basemap;
+    offline, tiles stay blank and the features still draw.
     """
     if features.get("type") != "FeatureCollection":
         raise ValueError("features must be a GeoJSON FeatureCollection")
+    tile_args = {"tiles": OSM_PROVIDER if tiles == "OpenStreetMap" else tiles}
     m = _OfflineMap(
         height_px=height_px,
         location=list(empty_center),
         zoom_start=empty_zoom,
-        tiles=tiles,
         prefer_canvas=True,
+        **tile_args,
     )
     _FeatureLayer(
         round_coordinates(features),
