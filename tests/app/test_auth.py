@@ -9,7 +9,7 @@ from app.auth.service import UserError, create_token, create_user
 from tests.conftest import DEMO_PASSWORD, csrf_token, form_token
 
 pytestmark = pytest.mark.db
-GENERIC = "The username or password is wrong."
+GENERIC = "Nama pengguna atau kata sandi salah."  # Bahasa Indonesia is the default
 
 
 def _login(client: TestClient, username: str, password: str, next_: str = "/"):
