@@ -1,3 +1,4 @@
+import pytest
 from pyproj import Geod
 from shapely.geometry import Polygon, box
 
@@ -42,3 +43,14 @@ def test_bbox_parsing_says_what_is_wrong():
             assert words in str(exc)
         else:
             raise AssertionError(f"{bad} accepted")
+
+
+def test_many_at_once_match_one_at_a_time_across_utm_zones():
+    from gis.measure import areas_and_perimeters_m
+
+    jakarta = box(106.8080, -6.1250, 106.8091, -6.1242)
+    aceh = box(95.30, 5.50, 95.301, 5.501)  # zone 46 north
+    areas, perimeters = areas_and_perimeters_m([jakarta, aceh, Polygon()])
+    assert areas[0] == pytest.approx(area_m2(jakarta)) and areas[1] == pytest.approx(area_m2(aceh))
+    assert perimeters[0] == pytest.approx(perimeter_m(jakarta)) and perimeters[1] == pytest.approx(perimeter_m(aceh))
+    assert areas[2] == 0 and perimeters[2] == 0
