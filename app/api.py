@@ -150,16 +150,10 @@ def update_project(request: Request, db: Session, slug: str, data: ProjectUpdate
 
 @get("/projects/{slug:str}/parcels", sync_to_thread=True, summary="The project's parcels as GeoJSON")
 def project_parcels(request: Request, db: Session, slug: str, bbox: str | None = None) -> Response[Any]:
-    project = projects.get_for(db, request.user, slug)
-    geojson = projects.parcels_geojson(project)
     box = _bbox(bbox)
-    if box:
-        from shapely.geometry import box as make_box
-        from shapely.geometry import shape
-
-        area = make_box(*box)
-        geojson["features"] = [f for f in geojson["features"] if shape(f["geometry"]).intersects(area)]
-    return Response(geojson, media_type=GEOJSON)
+    project = projects.get_for(db, request.user, slug, with_parcels=box is None)
+    parcels = projects.parcels_in_bbox(db, project, box) if box else None
+    return Response(projects.parcels_geojson(project, parcels), media_type=GEOJSON)
 
 
 @get("/sites", sync_to_thread=True, summary="Outlines of every visible project site as GeoJSON")

@@ -199,6 +199,103 @@ def projects_list(as_json: bool) -> None:
             click.echo(f"{r['slug']:<24} {r['stage']:<14} {r['cooperative']:<16} {r['name']}")
 
 
+@main.group()
+def parcels() -> None:
+    """Bidang tanah tapak proyek: impor dan ekspor berkas."""
+
+
+def _project_or_fail(session, slug: str):
+    from sqlalchemy import select
+
+    from app.projects.models import Project
+
+    project = session.scalar(select(Project).where(Project.slug == slug))
+    if project is None:
+        _fail("No project with the slug {slug}.", slug=slug)
+    return project
+
+
+def _mapping_option(values: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for value in values:
+        target, sep, column = value.partition("=")
+        if not sep:
+            _fail("--map takes ATTRIBUTE=COLUMN, e.g. code=NIB; got {value}.", value=value)
+        mapping[target.strip()] = column.strip()
+    return mapping
+
+
+@parcels.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--project", "project_slug", required=True, help="Slug proyek tujuan.")
+@click.option("--layer", default=None, help="Nama layer (GeoPackage/KML dengan beberapa layer).")
+@click.option("--repair", is_flag=True,
+              help="Perbaiki bentuk yang tidak valid (make_valid) dan laporkan perubahan luas.")
+@click.option("--dry-run", is_flag=True, help="Periksa saja; tidak ada yang disimpan.")
+@click.option("--map", "maps", multiple=True, metavar="ATRIBUT=KOLOM",
+              help="Kolom berkas untuk code, land_status, holder atau notes, mis. --map code=NIB.")
+def parcels_import(file: str, project_slug: str, layer: str | None, repair: bool, dry_run: bool,
+                   maps: tuple[str, ...]) -> None:
+    """Impor bidang tanah dari GeoJSON, GeoPackage, Shapefile (zip), KML atau CSV (WKT).
+
+    Mencetak satu objek JSON: imported, rejected, crs, total_area_m2. Keluar dengan kode 0 bila
+    berhasil, 2 bila berkas ditolak (tidak ada yang disimpan).
+    """
+    from app.db.engine import session_scope
+    from app.errors import DomainError
+    from app.i18n import gettext_for
+    from app.parcels.importer import commit_import, plan_import, result
+    from gis.messages import Message
+    from gis.parcel_file import ParcelFileError
+
+    gettext = gettext_for(os.environ.get("JAPRA_LOCALE", "id"))
+    mapping = _mapping_option(maps)
+
+    def emit(obj: dict, code: int) -> None:
+        click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+        if code:
+            sys.exit(code)
+
+    with session_scope() as session:
+        project = _project_or_fail(session, project_slug)
+        try:
+            plan = plan_import(session, project, file, filename=os.path.basename(file), layer=layer,
+                               repair=repair, mapping=mapping)
+        except ParcelFileError as exc:
+            emit(result(None, imported=0, gettext=gettext, dry_run=dry_run, refused=exc.message), 2)
+        except DomainError as exc:
+            emit(result(None, imported=0, gettext=gettext, dry_run=dry_run,
+                        refused=Message("invalid", exc.msgid, exc.fields)), 2)
+        if not plan.importable:
+            out = result(plan, imported=0, gettext=gettext, dry_run=dry_run)
+            if not plan.drafts and not plan.rejected:
+                out["rejected"] = [{"feature": None, "reason": gettext("The file has no parcels to import.")}]
+            emit(out, 2)
+        if dry_run:
+            emit(result(plan, imported=0, gettext=gettext, dry_run=True), 0)
+            return
+        imported = commit_import(session, "cli", project, plan)
+    emit(result(plan, imported=imported, gettext=gettext), 0)
+
+
+@parcels.command("export")
+@click.option("--project", "project_slug", required=True, help="Slug proyek.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Berkas keluaran.")
+@click.option("--format", "fmt", type=click.Choice(["geojson", "gpkg"]), default=None,
+              help="Format (bawaan: dari akhiran berkas keluaran).")
+def parcels_export(project_slug: str, output: str, fmt: str | None) -> None:
+    """Ekspor bidang tanah tapak proyek sebagai GeoJSON atau GeoPackage (EPSG:4326)."""
+    from app.db.engine import session_scope
+    from app.parcels.export import write
+
+    fmt = fmt or ("gpkg" if output.lower().endswith(".gpkg") else "geojson")
+    with session_scope() as session:
+        project = _project_or_fail(session, project_slug)
+        count = len(project.site.parcels) if project.site else 0
+        write(project, fmt, output)
+    click.echo(_t("{n} parcel(s) written to {file}.", n=count, file=output), err=True)
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 def backup(file: str) -> None:

@@ -52,7 +52,13 @@ class Settings:
     session_hours: int = 12
     login_attempts_per_minute: int = 10
     debug: bool = False
+    # Parcel files from surveyors are rarely over a few MB; 50 MB leaves room for a city layer.
+    max_upload_mb: int = 50
     locales: tuple[str, ...] = field(default=("id", "en"))
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
 
 @lru_cache(maxsize=1)
@@ -69,4 +75,5 @@ def get_settings() -> Settings:
         session_hours=int(_env("SESSION_HOURS", "12")),
         login_attempts_per_minute=int(_env("LOGIN_ATTEMPTS_PER_MINUTE", "10")),
         debug=_env("DEBUG", "0") == "1",
+        max_upload_mb=int(_env("MAX_UPLOAD_MB", "50")),
     )

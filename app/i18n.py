@@ -65,6 +65,11 @@ def format_number(value: int | Decimal | float, locale: str, digits: int = 0) ->
     return format_decimal(value, format=fmt, locale=babel_locale(locale))
 
 
+def format_figure(value: int | Decimal | float, locale: str) -> str:
+    """Up to two decimals, none when whole: KLB 6,65, KDB 60, efficiency 0,75."""
+    return format_decimal(value, format="#,##0.##", locale=babel_locale(locale))
+
+
 def format_rupiah(amount: int | Decimal, locale: str, *, formal: bool = False) -> str:
     """Rp1.250.000 (PUEBI: no space, no full stop after Rp); formal documents add ,00."""
     if isinstance(amount, float):
@@ -85,3 +90,20 @@ def format_datetime_local(value: datetime, locale: str) -> str:
     """Wall-clock time in Jakarta (WIB), the time residents and staff live by."""
     sep = "." if normalise_locale(locale) == "id" else ":"
     return format_datetime(value, f"d MMMM y, HH{sep}mm 'WIB'", tzinfo=JAKARTA, locale=babel_locale(locale))
+
+
+def render_message(message, locale: str) -> str:
+    """A message from a pure library (gis.messages.Message) in the visitor's language and notation.
+
+    Numbers in its fields are written the locale's way (1.850,5 in Indonesian); coordinates,
+    which must be copied exactly, come as strings and stay as they are.
+    """
+
+    def shown(value):
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            return value
+        digits = 0 if isinstance(value, int) or float(value).is_integer() else 1
+        return format_number(value, locale, digits)
+
+    fields = {key: shown(value) for key, value in message.fields.items()}
+    return gettext_for(locale)(message.msgid).format(**fields)

@@ -36,6 +36,17 @@ LAND_STATUSES = {
     "unknown": N_("Unknown"),
 }
 
+# Secure titles in greens and blues, weaker claims in warm colours, unknown in grey.
+LAND_STATUS_COLORS = {
+    "SHM": "#1a9850",
+    "HGB": "#66bd63",
+    "HPL": "#2b83ba",
+    "hak_pakai": "#abd9e9",
+    "tanah_negara": "#fdae61",
+    "girik_adat": "#a6611a",
+    "unknown": "#878787",
+}
+
 ROLES = {
     "admin": N_("Administrator"),
     "planner": N_("Planner"),

@@ -45,6 +45,10 @@ class _OfflineMap(folium.Map):
         {% macro header(this, kwargs) %}
             <style>
                 .japra-map-tooltip th { text-align: left; padding-right: 8px; font-weight: 600; }
+                .japra-map-legend { background: #fff; padding: 6px 8px; border-radius: 4px; line-height: 1.5;
+                    font: 13px/1.5 system-ui, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+                .japra-map-legend .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px;
+                    vertical-align: -1px; border: 1px solid rgba(0,0,0,.3); }
             </style>
         {% endmacro %}
 
@@ -137,6 +141,41 @@ class _FeatureLayer(MacroElement):
                 }
             }).addTo(map);
 
+            var overlays = {{ this.overlays|tojson }};
+            var overlayLayers = {};
+            overlays.forEach(function (o) {
+                var lyr = L.geoJSON(o.data, {
+                    style: {color: o.color, fillColor: o.color, weight: 2, opacity: 1,
+                            fillOpacity: 0.15, dashArray: o.dash || null},
+                    interactive: false
+                }).addTo(map);
+                overlayLayers[o.name] = lyr;
+            });
+            if (overlays.length) {
+                L.control.layers(null, overlayLayers, {collapsed: false}).addTo(map);
+            }
+            if ({{ this.scale_bar|tojson }}) {
+                L.control.scale({metric: true, imperial: false}).addTo(map);
+            }
+            var legend = {{ this.legend|tojson }};
+            if (legend.length) {
+                var box = L.control({position: "bottomright"});
+                box.onAdd = function () {
+                    var div = L.DomUtil.create("div", "japra-map-legend");
+                    legend.forEach(function (item) {
+                        var row = document.createElement("div");
+                        var swatch = document.createElement("span");
+                        swatch.className = "swatch";
+                        swatch.style.background = item[0];
+                        row.appendChild(swatch);
+                        row.appendChild(document.createTextNode(item[1]));
+                        div.appendChild(row);
+                    });
+                    return div;
+                };
+                box.addTo(map);
+            }
+
             var bounds = layer.getBounds();
             if (bounds.isValid()) {
                 map.fitBounds(bounds, {padding: [16, 16], maxZoom: 18, animate: false});
@@ -158,8 +197,14 @@ class _FeatureLayer(MacroElement):
         colors: dict[str, str],
         default_color: str,
         link_property: str | None,
+        overlays: list[dict] | None = None,
+        legend: list[tuple[str, str]] | None = None,
+        scale_bar: bool = False,
     ) -> None:
         super().__init__()
+        self.overlays = overlays or []
+        self.legend = [[str(color), str(label)] for color, label in (legend or [])]
+        self.scale_bar = scale_bar
         self._name = "FeatureLayer"
         self.data = data
         self.tooltip_fields = [[str(name), str(label)] for name, label in tooltip_fields]
@@ -206,6 +251,16 @@ def round_coordinates(geojson: dict, ndigits: int = 7) -> dict:
     return walk(geojson)
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """An outline drawn over the features, e.g. the buildable footprint; ``name`` is already translated."""
+
+    name: str
+    data: dict
+    color: str = "#d62728"
+    dash: str | None = "6 4"
+
+
 # Resolved once: folium looks a tile name up across every xyzservices provider on each map (~3 ms).
 OSM_PROVIDER = xyzservices.providers.OpenStreetMap.Mapnik
 
@@ -222,6 +277,9 @@ def feature_map(
     default_color: str = "#1f6f8b",
     link_property: str | None = None,
     tiles: str | None = "OpenStreetMap",
+    overlays: list[Overlay] = (),  # type: ignore[assignment]
+    legend: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    scale_bar: bool = False,
 ) -> MapParts:
     """Render a GeoJSON FeatureCollection (EPSG:4326) as an offline Leaflet map.
 
@@ -231,6 +289,8 @@ def feature_map(
     The view fits the features, or ``empty_center``/``empty_zoom`` when none are drawn.
     ``tiles`` is "OpenStreetMap" (default), another xyzservices name, or None for no basemap;
     offline, tiles stay blank and the features still draw.
+    ``overlays`` are extra outlines (not interactive) that a layer control can switch off;
+    ``legend`` is (colour, already-translated label) pairs; ``scale_bar`` adds a metric scale.
     """
     if features.get("type") != "FeatureCollection":
         raise ValueError("features must be a GeoJSON FeatureCollection")
@@ -249,6 +309,10 @@ def feature_map(
         colors=colors or {},
         default_color=default_color,
         link_property=link_property,
+        overlays=[{"name": o.name, "data": round_coordinates(o.data), "color": o.color, "dash": o.dash}
+                  for o in overlays],
+        legend=list(legend),
+        scale_bar=scale_bar,
     ).add_to(m)
 
     root = m.get_root()

@@ -9,6 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
 from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from app import labels
@@ -17,9 +18,10 @@ from app.auth.identity import CurrentUser
 from app.cooperatives import service as cooperatives
 from app.cooperatives.models import Cooperative
 from app.errors import DomainError
-from app.i18n import format_number, gettext_for
-from app.maps import feature_map
+from app.i18n import format_number, gettext_for, render_message
+from app.maps import Overlay, feature_map
 from app.projects import service as projects
+from app.sites.service import site_capacity
 from app.web.locale import request_locale
 from app.web.templating import render
 
@@ -49,17 +51,27 @@ def sites_map(request: Request, geojson: dict[str, Any], height_px: int = 420):
     )
 
 
-def parcels_map(request: Request, geojson: dict[str, Any]):
+def parcels_map(request: Request, geojson: dict[str, Any], buildable: BaseGeometry | None = None):
+    """Parcels coloured by land status, with a legend, a scale bar and the buildable footprint."""
     locale = request_locale(request)
     _ = gettext_for(locale)
     for f in geojson["features"]:
         p = f["properties"]
         p["status_label"] = _(labels.LAND_STATUSES[p["land_status"]])
         p["area_label"] = f"{format_number(p['area_m2'], locale)} m²"
+    used = {f["properties"]["land_status"] for f in geojson["features"]}
+    legend = [(labels.LAND_STATUS_COLORS[s], _(label)) for s, label in labels.LAND_STATUSES.items() if s in used]
+    overlays = []
+    if buildable is not None and not buildable.is_empty:
+        overlays.append(Overlay(_("Buildable footprint"), {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": mapping(buildable)}]}))
+        legend.append((Overlay.color, _("Buildable footprint (inside the setbacks)")))
     return feature_map(
         geojson,
         tooltip_fields=[("code", _("Parcel code")), ("status_label", _("Land status")),
                         ("area_label", _("Area"))],
+        color_property="land_status", colors=labels.LAND_STATUS_COLORS,
+        overlays=overlays, legend=legend, scale_bar=True,
     )
 
 
@@ -80,22 +92,43 @@ def dashboard(request: Request, db: Session) -> Response:
     )
 
 
+PARCELS_PER_PAGE = 100
+
+
+def _page_number(request: Request, total: int) -> tuple[int, int]:
+    pages = max(1, -(-total // PARCELS_PER_PAGE))
+    raw = request.query_params.get("page", "1")
+    page = int(raw) if raw.isdigit() else 1
+    return min(max(page, 1), pages), pages
+
+
 @get("/projects/{slug:str}", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
 def project_page(request: Request, db: Session, slug: str) -> Response:
     user: CurrentUser = request.user
     project = projects.get_for(db, user, slug)
     geojson = projects.parcels_geojson(project)
+    capacity = site_capacity(project)
+    locale = request_locale(request)
+    imported = request.query_params.get("imported")
+    page, pages = _page_number(request, len(geojson["features"]))
     return render(
         request,
         "projects/detail.html",
         project=project,
         summary=projects.site_summary(project),
         parcels=geojson["features"],
-        map=parcels_map(request, geojson),
+        parcel_rows=geojson["features"][(page - 1) * PARCELS_PER_PAGE:page * PARCELS_PER_PAGE],
+        page=page, pages=pages,
+        map=parcels_map(request, geojson, capacity.buildable_footprint if capacity else None),
+        capacity=capacity,
+        capacity_explanations=[render_message(m, locale) for m in capacity.explanations] if capacity else [],
+        capacity_warnings=[render_message(m, locale) for m in capacity.warnings] if capacity else [],
         may_edit=user.may_edit_cooperative(project.cooperative_id),
         stage_labels=labels.STAGES,
         land_labels=labels.LAND_STATUSES,
+        land_colors=labels.LAND_STATUS_COLORS,
         saved=request.query_params.get("saved") == "1",
+        imported=int(imported) if imported and imported.isdigit() else None,
     )
 
 

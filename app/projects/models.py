@@ -5,11 +5,12 @@ from typing import TYPE_CHECKING
 
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.db.base import Base, Timestamped
 from app.db.types import Geometry
+from gis.measure import area_m2, perimeter_m
 
 if TYPE_CHECKING:
     from app.cooperatives.models import Cooperative
@@ -55,8 +56,15 @@ class Project(Timestamped, Base):
     site: Mapped[Site | None] = relationship(back_populates="project", uselist=False, cascade="all, delete-orphan")
 
 
+DEFAULT_UNIT_MIX = [{"name": "Tipe 36", "net_area_m2": 36.0, "share": 1.0}]
+
+
 class Site(Timestamped, Base):
-    """The land a project builds on; its outline is the union of its parcels. Zoning comes here later."""
+    """The land a project builds on: its outline is the union of its parcels; zoning is set per site.
+
+    Zoning defaults are a typical Jakarta residential sub-zone; the RDTR values of the actual
+    parcel replace them (Pergub DKI 31/2022 sets them per parcel).
+    """
 
     __tablename__ = "site"
 
@@ -67,6 +75,19 @@ class Site(Timestamped, Base):
     kelurahan: Mapped[str | None] = mapped_column(String(100))
     kecamatan: Mapped[str | None] = mapped_column(String(100))
     city: Mapped[str | None] = mapped_column(String(100))
+
+    kdb_pct: Mapped[float] = mapped_column(Float, default=60.0, server_default="60")
+    klb: Mapped[float] = mapped_column(Float, default=3.0, server_default="3")
+    kdh_pct: Mapped[float] = mapped_column(Float, default=20.0, server_default="20")
+    gsb_front_m: Mapped[float] = mapped_column(Float, default=4.0, server_default="4")
+    gsb_side_m: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    gsb_rear_m: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    max_floors: Mapped[int | None] = mapped_column(Integer, default=8, server_default="8")
+    max_height_m: Mapped[float | None] = mapped_column(Float)
+    floor_height_m: Mapped[float] = mapped_column(Float, default=3.2, server_default="3.2")
+    front_azimuth_deg: Mapped[float | None] = mapped_column(Float)
+    efficiency: Mapped[float] = mapped_column(Float, default=0.75, server_default="0.75")
+    unit_mix: Mapped[list] = mapped_column(JSON, default=lambda: [dict(u) for u in DEFAULT_UNIT_MIX])
 
     project: Mapped[Project] = relationship(back_populates="site")
     parcels: Mapped[list[Parcel]] = relationship(
@@ -96,6 +117,10 @@ class Parcel(Timestamped, Base):
     min_lat: Mapped[float] = mapped_column(Float)
     max_lon: Mapped[float] = mapped_column(Float)
     max_lat: Mapped[float] = mapped_column(Float)
+    # Measured once when the shape is set (UTM zone of the centroid, see gis.measure), so lists
+    # and maps of thousands of parcels do not reproject every one on every request.
+    area_m2: Mapped[float] = mapped_column(Float)
+    perimeter_m: Mapped[float] = mapped_column(Float)
 
     site: Mapped[Site] = relationship(back_populates="parcels")
 
@@ -106,4 +131,5 @@ class Parcel(Timestamped, Base):
         if not isinstance(geom, MultiPolygon) or geom.is_empty:
             raise ValueError("a parcel is a non-empty polygon or multipolygon")
         self.min_lon, self.min_lat, self.max_lon, self.max_lat = geom.bounds
+        self.area_m2, self.perimeter_m = area_m2(geom), perimeter_m(geom)
         return geom

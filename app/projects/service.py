@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from shapely.geometry import box as shapely_box
 from shapely.ops import unary_union
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -47,11 +48,12 @@ def list_for(
     return list(session.scalars(stmt)), total
 
 
-def get_for(session: Session, user: CurrentUser, slug: str) -> Project:
+def get_for(session: Session, user: CurrentUser, slug: str, *, with_parcels: bool = True) -> Project:
+    site = selectinload(Project.site)
     project = session.scalar(
         visible(user)
         .where(Project.slug == slug)
-        .options(selectinload(Project.cooperative), selectinload(Project.site).selectinload(Site.parcels))
+        .options(selectinload(Project.cooperative), site.selectinload(Site.parcels) if with_parcels else site)
     )
     if project is None:
         raise NotFound("No project found at this address.")
@@ -124,11 +126,28 @@ class SiteSummary:
 
 def site_summary(project: Project) -> SiteSummary:
     parcels = project.site.parcels if project.site else []
-    return SiteSummary(len(parcels), sum(area_m2(p.geom) for p in parcels))
+    return SiteSummary(len(parcels), sum(p.area_m2 for p in parcels))
 
 
-def parcels_geojson(project: Project) -> dict[str, Any]:
-    parcels = project.site.parcels if project.site else []
+def parcels_in_bbox(session: Session, project: Project, bbox: tuple[float, float, float, float]) -> list[Parcel]:
+    """The site's parcels that intersect the box: indexed prefilter in the database, exact test after."""
+    if project.site is None:
+        return []
+    min_lon, min_lat, max_lon, max_lat = bbox
+    stmt = select(Parcel).where(Parcel.site_id == project.site.id).order_by(Parcel.code)
+    if session.get_bind().dialect.name == "postgresql":
+        # The GiST index answers && and ST_Intersects exactly; nothing is left for Python.
+        envelope = func.ST_MakeEnvelope(min_lon, min_lat, max_lon, max_lat, 4326)
+        return list(session.scalars(stmt.where(func.ST_Intersects(Parcel.geom, envelope))))
+    stmt = stmt.where(Parcel.max_lon >= min_lon, Parcel.min_lon <= max_lon,
+                      Parcel.max_lat >= min_lat, Parcel.min_lat <= max_lat)
+    area = shapely_box(*bbox)
+    return [p for p in session.scalars(stmt) if p.geom.intersects(area)]
+
+
+def parcels_geojson(project: Project, parcels: list[Parcel] | None = None) -> dict[str, Any]:
+    if parcels is None:
+        parcels = project.site.parcels if project.site else []
     return feature_collection(
         feature(
             p.geom,
@@ -136,7 +155,8 @@ def parcels_geojson(project: Project) -> dict[str, Any]:
                 "code": p.code,
                 "land_status": p.land_status,
                 "holder": p.holder,
-                "area_m2": round(area_m2(p.geom), 1),
+                "area_m2": round(p.area_m2, 1),
+                "perimeter_m": round(p.perimeter_m, 1),
                 "project": project.slug,
             },
             feature_id=p.id,

@@ -22,7 +22,9 @@ from app.audit import controller as audit_pages
 from app.auth import controller as auth_pages
 from app.config import ROOT, Settings, get_settings
 from app.db.engine import get_engine, session_factory
+from app.parcels import controller as parcel_pages
 from app.projects import controller as project_pages
+from app.sites import controller as site_pages
 from app.web.deps import provide_db
 from app.web.errors import HANDLERS
 from app.web.middleware import BearerAwareCSRFMiddleware, IdentityMiddleware
@@ -66,6 +68,8 @@ def create_app(
             healthz,
             *auth_pages.routes,
             *project_pages.routes,
+            *parcel_pages.routes,
+            *site_pages.routes,
             *audit_pages.routes,
             api.router,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
@@ -87,5 +91,7 @@ def create_app(
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         state=State({"db": db, "settings": settings}),
+        # An upload may be as large as the configured limit plus the multipart envelope.
+        request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
         debug=settings.debug,
     )

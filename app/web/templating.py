@@ -53,6 +53,11 @@ def environment() -> Environment:
         return i18n.format_number(value, _locale(ctx), digits)
 
     @pass_context
+    def ratio(ctx, value):
+        """A zoning figure as it is written in regulations: 55, 6,65, 0,75 (no padding zeros)."""
+        return i18n.format_figure(value, _locale(ctx))
+
+    @pass_context
     def date_long(ctx, value):
         return i18n.format_date_long(value, _locale(ctx)) if value else ""
 
@@ -60,7 +65,7 @@ def environment() -> Environment:
     def datetime_local(ctx, value):
         return i18n.format_datetime_local(value, _locale(ctx)) if value else ""
 
-    env.filters.update(rupiah=rupiah, number=number, date_long=date_long, datetime_local=datetime_local)
+    env.filters.update(rupiah=rupiah, number=number, ratio=ratio, date_long=date_long, datetime_local=datetime_local)
     env.globals.update(STAGES=[s.value for s in ProjectStage], LAND_STATUSES=[s.value for s in LandStatus])
     return env
 

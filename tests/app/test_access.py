@@ -29,6 +29,12 @@ GET_PAGES = {
     "/projects/new": expect(302, 200, 200, 403, 403),
     "/audit": expect(302, 200, 403, 403, 403),
     "/projects/no-such-project": expect(302, 404, 404, 404, 404),
+    "/projects/akuarium/parcels/import": expect(302, 200, 200, 200, 403),
+    "/projects/kunir/parcels/import": expect(302, 200, 200, 404, 403),
+    "/projects/akuarium/zoning": expect(302, 200, 200, 200, 403),
+    "/projects/kunir/zoning": expect(302, 200, 200, 404, 403),
+    "/projects/akuarium/parcels.geojson": expect(302, 200, 200, 200, 200),
+    "/projects/kunir/parcels.gpkg": expect(302, 200, 200, 404, 200),
 }
 
 GET_API = {

@@ -25,7 +25,11 @@ def test_migrations_upgrade_from_empty_downgrade_one_step_and_back(scratch_datab
     assert {"cooperative", "project", "site", "parcel", "app_user", "audit_entry"} <= tables
 
     downgrade(url, "-1")
-    assert current_revision(url) == "0001"
+    assert current_revision(url) == "0002"
+    assert "area_m2" not in {c["name"] for c in inspect(engine).get_columns("parcel")}
+    assert "kdb_pct" not in {c["name"] for c in inspect(engine).get_columns("site")}
+
+    downgrade(url, "0001")
     tables = set(inspect(engine).get_table_names())
     assert "app_user" not in tables and "audit_entry" not in tables and "parcel" in tables
 
@@ -50,6 +54,7 @@ def test_geometry_round_trips_as_shapely(db):
     assert isinstance(parcel.geom, MultiPolygon)  # polygons are stored as multipolygons
     assert parcel.geom.equals(MultiPolygon([shape]))
     assert (parcel.min_lon, parcel.min_lat, parcel.max_lon, parcel.max_lat) == pytest.approx(shape.bounds)
+    assert parcel.area_m2 == pytest.approx(55.3 * 55.3, rel=0.01)  # measured in metres when the shape was set
 
 
 def test_a_parcel_must_be_a_polygon(db):

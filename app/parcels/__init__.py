@@ -1,0 +1,1 @@
+"""Land parcels of a project's site: import from planners' files, export, and their maps."""

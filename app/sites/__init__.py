@@ -1,0 +1,1 @@
+"""A project's site: its zoning (KDB, KLB, KDH, GSB) and the capacity that follows from it."""
