@@ -232,10 +232,12 @@ def _mapping_option(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--repair", is_flag=True,
               help="Perbaiki bentuk yang tidak valid (make_valid) dan laporkan perubahan luas.")
 @click.option("--dry-run", is_flag=True, help="Periksa saja; tidak ada yang disimpan.")
+@click.option("--crs", "assume_crs", default=None, metavar="EPSG:KODE",
+              help="Sistem koordinat bila berkas tidak menyebutkannya, mis. EPSG:32748 (UTM 48S).")
 @click.option("--map", "maps", multiple=True, metavar="ATRIBUT=KOLOM",
               help="Kolom berkas untuk code, land_status, holder atau notes, mis. --map code=NIB.")
 def parcels_import(file: str, project_slug: str, layer: str | None, repair: bool, dry_run: bool,
-                   maps: tuple[str, ...]) -> None:
+                   assume_crs: str | None, maps: tuple[str, ...]) -> None:
     """Impor bidang tanah dari GeoJSON, GeoPackage, Shapefile (zip), KML atau CSV (WKT).
 
     Mencetak satu objek JSON: imported, rejected, crs, total_area_m2. Keluar dengan kode 0 bila
@@ -260,7 +262,7 @@ def parcels_import(file: str, project_slug: str, layer: str | None, repair: bool
         project = _project_or_fail(session, project_slug)
         try:
             plan = plan_import(session, project, file, filename=os.path.basename(file), layer=layer,
-                               repair=repair, mapping=mapping)
+                               repair=repair, mapping=mapping, assume_crs=assume_crs)
         except ParcelFileError as exc:
             emit(result(None, imported=0, gettext=gettext, dry_run=dry_run, refused=exc.message), 2)
         except DomainError as exc:

@@ -36,6 +36,13 @@ Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_
 PREVIEW_MAP_LIMIT = 5_000
 PROBLEMS_SHOWN = 500
 REJECTED_COLOR = "#e31a1c"
+# What a file without a coordinate system may be taken to be: the systems Jakarta's surveys use.
+ASSUMABLE_CRS = {
+    "EPSG:32748": labels.N_("WGS 84 / UTM zone 48S (EPSG:32748)"),
+    "EPSG:23834": labels.N_("DGN95 / Indonesia TM-3 zone 48.2 (EPSG:23834)"),
+    "EPSG:23833": labels.N_("DGN95 / Indonesia TM-3 zone 48.1 (EPSG:23833)"),
+    "EPSG:4326": labels.N_("WGS 84, longitude and latitude (EPSG:4326)"),
+}
 
 
 def _editable(request: Request, db: Session, slug: str) -> Project:
@@ -53,12 +60,15 @@ def _limits(state: State) -> ReadLimits:
 def _options(params) -> dict[str, Any]:
     """Layer, repair and attribute mapping, as the preview's form sends them (query or body)."""
     mapping = {t: params.get(f"map_{t}") for t in TARGETS if params.get(f"map_{t}") is not None}
-    return {"layer": params.get("layer") or None, "repair": params.get("repair") == "1", "mapping": mapping}
+    crs = params.get("crs") or None
+    return {"layer": params.get("layer") or None, "repair": params.get("repair") == "1", "mapping": mapping,
+            "crs": crs if crs in ASSUMABLE_CRS else None}
 
 
 def _upload_page(request: Request, project: Project, *, status_code: int = 200, error: str | None = None) -> Response:
     return render(request, "parcels/upload.html", status_code=status_code, project=project, error=error,
-                  max_upload_mb=request.app.state.settings.max_upload_mb)
+                  max_upload_mb=request.app.state.settings.max_upload_mb, crs_choices=ASSUMABLE_CRS,
+                  crs=request.query_params.get("crs", ""))
 
 
 def _upload_form(request: Request, db: Session, slug: str) -> Response:
@@ -84,7 +94,8 @@ def upload(request: Request, db: Session, state: State, slug: str, data: Multipa
         ).format(mb=state.settings.max_upload_mb))
     saved = uploads.save(state.settings.data_dir, content=content, filename=file.filename,
                          user_id=request.user.id, project_slug=project.slug)
-    return Redirect(f"/projects/{project.slug}/parcels/import/{saved.token}")
+    crs = data.get("crs") if data.get("crs") in ASSUMABLE_CRS else None
+    return Redirect(f"/projects/{project.slug}/parcels/import/{saved.token}" + (f"?crs={crs}" if crs else ""))
 
 
 def _preview_map(request: Request, plan: ImportPlan):
@@ -120,7 +131,8 @@ def _preview(request: Request, db: Session, state: State, slug: str, token: str,
     _ = gettext_for(locale)
     try:
         plan = plan_import(db, project, upload_.path, filename=upload_.filename, layer=options["layer"],
-                           repair=options["repair"], mapping=options["mapping"], limits=_limits(state))
+                           repair=options["repair"], mapping=options["mapping"], limits=_limits(state),
+                           assume_crs=options["crs"])
     except ParcelFileError as exc:
         uploads.discard(state.settings.data_dir, token)
         return _upload_page(request, project, status_code=400,
@@ -130,7 +142,7 @@ def _preview(request: Request, db: Session, state: State, slug: str, token: str,
         error = _(exc.msgid).format(**exc.fields)
         status_code = exc.status_code
         plan = plan_import(db, project, upload_.path, filename=upload_.filename, layer=options["layer"],
-                           repair=options["repair"], limits=_limits(state))
+                           repair=options["repair"], limits=_limits(state), assume_crs=options["crs"])
     preview_map, truncated = _preview_map(request, plan)
     return render(
         request, "parcels/preview.html", status_code=status_code, project=project, upload=upload_, plan=plan,
@@ -141,7 +153,7 @@ def _preview(request: Request, db: Session, state: State, slug: str, token: str,
         + [render_message(m, locale) for _label, m in plan.notes[:PROBLEMS_SHOWN]],
         notes_hidden=max(0, len(plan.notes) - PROBLEMS_SHOWN),
         total_area=plan.total_area_m2, targets=TARGETS, target_labels=TARGET_LABELS,
-        repair=options["repair"], layer=plan.file.layer,
+        repair=options["repair"], layer=plan.file.layer, crs=options["crs"],
         land_labels=labels.LAND_STATUSES,
         repaired=sum(f.repaired for f in plan.file.features),
     )
@@ -172,7 +184,8 @@ def confirm(request: Request, db: Session, state: State, slug: str, token: str, 
     options = _options(data)
     try:
         plan = plan_import(db, project, upload_.path, filename=upload_.filename, layer=options["layer"],
-                           repair=options["repair"], mapping=options["mapping"], limits=_limits(state))
+                           repair=options["repair"], mapping=options["mapping"], limits=_limits(state),
+                           assume_crs=options["crs"])
         imported = commit_import(db, request.user, project, plan)
     except (ParcelFileError, DomainError) as exc:
         locale = request_locale(request)

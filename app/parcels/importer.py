@@ -87,10 +87,11 @@ def plan_import(
     repair: bool = False,
     mapping: Mapping[str, str | None] | None = None,
     limits: ReadLimits | None = None,
+    assume_crs: str | None = None,
 ) -> ImportPlan:
     """Read and check the file against the site; raises ParcelFileError when the file is refused."""
     parcel_file = read_parcel_file(path, filename=filename, layer=layer or None, repair=repair,
-                                   limits=limits or ReadLimits())
+                                   limits=limits or ReadLimits(), assume_crs=assume_crs or None)
     chosen = normalise_mapping(parcel_file.columns, mapping)
     existing = [(p.code, p.geom) for p in (project.site.parcels if project.site else [])]
     drafts, problems = check_parcels(parcel_file.features, chosen, existing)

@@ -154,7 +154,7 @@ def test_each_format_uploads_previews_and_imports(client, db, tmp_path, kind):
 
 def _hidden_fields(html: str) -> dict[str, str]:
     confirm = html[html.index('name="action" value="import"') - 2000:]
-    return dict(re.findall(r'<input type="hidden" name="(layer|repair|map_\w+)" value="([^"]*)"', confirm))
+    return dict(re.findall(r'<input type="hidden" name="(layer|repair|crs|map_\w+)" value="([^"]*)"', confirm))
 
 
 def test_the_planner_maps_columns_and_the_status_is_read_from_words(client, db, tmp_path):
@@ -166,6 +166,24 @@ def test_the_planner_maps_columns_and_the_status_is_read_from_words(client, db, 
                            "map_land_status": "STATUS", "map_holder": "PEMILIK"})
     parcel = db.scalar(select(Parcel).where(Parcel.code == "09.01.00001"))
     assert (parcel.land_status, parcel.holder) == ("SHM", "Koperasi")  # "Hak Milik" is SHM
+
+
+def test_a_file_without_crs_in_utm_is_refused_until_the_planner_names_its_system(client, db, tmp_path):
+    sign_in(client, db, "perencana")
+    path = tmp_path / "survei.csv"
+    path.write_text(f'NIB,WKT\nS-1,"{project(A, 32748).wkt}"\n')
+    before = _parcel_count(db)
+    refused = client.get(_preview_url(_upload(client, path)))
+    assert refused.status_code == 400 and 'name="crs"' in refused.text  # the form offers the choice
+    upload = client.post("/projects/kunir/parcels/import", files={"file": (path.name, path.read_bytes())},
+                         data={"crs": "EPSG:32748", "_csrf_token": csrf_token(client)}, follow_redirects=False)
+    url = _preview_url(upload)
+    preview = client.get(url)
+    assert preview.status_code == 200 and "UTM" in preview.text
+    client.post(url.split("?")[0], data={"action": "import", "_csrf_token": csrf_token(client),
+                                         **_hidden_fields(preview.text)})
+    parcel = db.scalar(select(Parcel).where(Parcel.code == "S-1"))
+    assert shapely.hausdorff_distance(parcel.geom, A) < 1e-6 and _parcel_count(db) == before + 1
 
 
 def test_mapping_to_a_column_the_file_lacks_is_explained(client, db, tmp_path):
