@@ -95,7 +95,10 @@ def upload(request: Request, db: Session, state: State, slug: str, data: Multipa
     saved = uploads.save(state.settings.data_dir, content=content, filename=file.filename,
                          user_id=request.user.id, project_slug=project.slug)
     crs = data.get("crs") if data.get("crs") in ASSUMABLE_CRS else None
-    return Redirect(f"/projects/{project.slug}/parcels/import/{saved.token}" + (f"?crs={crs}" if crs else ""))
+    target = f"/projects/{project.slug}/parcels/import/{saved.token}" + (f"?crs={crs}" if crs else "")
+    if request.headers.get("x-japra-upload") == "1":  # the page's upload script shows progress, then goes on
+        return Response({"next": target}, status_code=200)
+    return Redirect(target)
 
 
 def _preview_map(request: Request, plan: ImportPlan):
