@@ -9,8 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # make: the install below is the Makefile's own.
 # postgresql-client-15: pg_dump refuses a server of a newer major version, so it matches PostGIS 15.
+# Pango: WeasyPrint lays out the PDF documents with it (fonts are the app's own, in app/static/fonts).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends make postgresql-client-15 \
+ && apt-get install -y --no-install-recommends make postgresql-client-15 libpango-1.0-0 libpangoft2-1.0-0 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -299,6 +299,77 @@ def parcels_export(project_slug: str, output: str, fmt: str | None) -> None:
 
 
 @main.command()
+@click.option("--project", "project_slug", required=True, help="Slug proyek.")
+@click.option("--scenario", default=None, help="Nama skenario (bawaan: skenario yang berlaku).")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+def cost(project_slug: str, scenario: str | None, as_json: bool) -> None:
+    """Rincian biaya proyek dan biaya setiap unit (JSON: units, total)."""
+    from app.db.engine import session_scope
+    from app.designs import service as designs
+    from app.errors import DomainError
+    from app.i18n import gettext_for, render_message
+    from costing.errors import CostingError
+    from finance.instalment import FinanceError
+
+    locale = os.environ.get("JAPRA_LOCALE", "id")
+    try:
+        with session_scope() as session:
+            project = _project_or_fail(session, project_slug)
+            chosen = designs.by_name(session, project, scenario)
+            result = designs.compute(session, chosen)
+            out = designs.cost_json(result, lambda m: render_message(m, locale))
+    except DomainError as exc:
+        _fail(exc.msgid, **exc.fields)
+    except (CostingError, FinanceError) as exc:
+        message = getattr(exc, "message", None)
+        click.echo(render_message(message, locale) if message else str(exc), err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    _ = gettext_for(locale)
+    click.echo(f"{out['project']} · {out['scenario']}")
+    for line in out["lines"]:
+        click.echo(f"  {line['label']:<48} {line['amount']:>18,}".replace(",", "."))
+    click.echo(f"  {_('Total'):<48} {out['total']:>18,}".replace(",", "."))
+    click.echo(_t("{n} units; cost per unit {low} to {high}.", n=len(out["units"]),
+                  low=min((u["cost"] for u in out["units"]), default=0),
+                  high=max((u["cost"] for u in out["units"]), default=0)))
+
+
+@main.command()
+@click.option("--project", "project_slug", required=True, help="Slug proyek.")
+@click.option("--scenario", "scenario_name", default=None, help="Nama skenario (bawaan: skenario terpilih proyek).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Berkas PDF keluaran.")
+@click.option("--appendix", is_flag=True, help="Sertakan lampiran RAB rinci (skenario RAB).")
+def proposal(project_slug: str, scenario_name: str | None, output: str, appendix: bool) -> None:
+    """Cetak usulan biaya sebuah skenario sebagai PDF (A4, bahasa dari JAPRA_LOCALE)."""
+    from app.db.engine import session_scope
+    from app.designs import service as designs
+    from app.documents.proposal import proposal_pdf
+    from app.errors import DomainError
+    from app.i18n import render_message
+    from costing.errors import CostingError
+    from finance.instalment import FinanceError
+
+    locale = os.environ.get("JAPRA_LOCALE", "id")
+    with session_scope() as session:
+        project = _project_or_fail(session, project_slug)
+        try:
+            scenario = designs.by_name(session, project, scenario_name)
+            pdf = proposal_pdf(session, project, scenario, locale=locale, appendix=appendix)
+        except DomainError as exc:
+            _fail(exc.msgid, **exc.fields)
+        except CostingError as exc:
+            _fail("This scenario cannot be costed yet: {reason}", reason=render_message(exc.message, locale))
+        except FinanceError as exc:
+            _fail("This scenario cannot be costed yet: {reason}", reason=str(exc))
+    with open(output, "wb") as fh:
+        fh.write(pdf)
+    click.echo(_t("Proposal written to {file}.", file=output), err=True)
+
+
+@main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 def backup(file: str) -> None:
     """Salin basis data secara konsisten ke FILE, juga saat aplikasi berjalan."""

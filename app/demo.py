@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from shapely.geometry import shape
@@ -77,6 +78,8 @@ def load(session: Session, directory: Path = DEMO_DIR) -> DemoResult:
                 ))
                 result.add("parcels")
 
+    _load_prices_and_scenarios(session, directory, result)
+
     for u in data["users"]:
         if session.scalar(select(User.id).where(User.username == u["username"])) is None:
             auth.create_user(session, username=u["username"], password=DEMO_PASSWORD, role=u["role"],
@@ -85,6 +88,52 @@ def load(session: Session, directory: Path = DEMO_DIR) -> DemoResult:
             result.add("users")
     session.flush()
     return result
+
+
+def _load_prices_and_scenarios(session: Session, directory: Path, result: DemoResult) -> None:
+    from app.designs.models import Building, DesignUnitType, RabEntry, Scenario
+    from app.prices import service as prices
+
+    for path in sorted((directory.parent / "prices").glob("*.json")):
+        library = json.loads(path.read_text(encoding="utf-8"))
+        if prices.by_code(session, library["code"]) is None:
+            prices.create_library(session, "demo", library)
+            result.add("price libraries")
+    scenarios_file = directory / "scenarios.json"
+    if not scenarios_file.exists():
+        return
+    for s in json.loads(scenarios_file.read_text(encoding="utf-8"))["scenarios"]:
+        project = session.scalar(select(Project).where(Project.slug == s["project"]))
+        if project is None or session.scalar(select(Scenario.id).where(
+                Scenario.project_id == project.id, Scenario.name == s["name"])) is not None:
+            continue
+        library = prices.by_code(session, s["price_library"]) if s.get("price_library") else None
+        scenario = Scenario(
+            project=project, name=s["name"], description=s.get("description"), is_current=bool(s.get("current")),
+            cost_method=s["cost_method"], building_type=s.get("building_type", "rusun_4_lantai"),
+            rate_per_m2=s.get("rate_per_m2"), price_library=library, infrastructure=int(s.get("infrastructure", 0)),
+            land=int(s.get("land", 0)), contingency_pct=Decimal(str(s.get("contingency_pct", "5"))),
+            tax_preset=s.get("tax_preset", "jasa_konstruksi"), allocation=s.get("allocation", "area"),
+            floor_factors=s.get("floor_factors") or {}, financing=s.get("financing") or {}, soft_costs=[],
+        )
+        for t in s["unit_types"]:
+            scenario.unit_types.append(DesignUnitType(code=t["code"], name=t["name"],
+                                                      net_area_m2=Decimal(str(t["net_area_m2"])),
+                                                      bedrooms=int(t.get("bedrooms", 1))))
+        for b in s["buildings"]:
+            scenario.buildings.append(Building(code=b["code"], name=b["name"], floors=int(b["floors"]),
+                                               units_per_floor=dict(b["units_per_floor"]),
+                                               common_area_m2_per_floor=Decimal(str(b["common_area_m2_per_floor"])),
+                                               ground_floor_units=bool(b.get("ground_floor_units", True))))
+        for position, line in enumerate(s.get("rab") or [], start=1):
+            scenario.rab_lines.append(RabEntry(position=position, division=line["division"], item_code=line["item"],
+                                               volume=Decimal(str(line["volume"])), building=line.get("building"),
+                                               note=(line.get("note") or None) and line["note"][:200]))
+        session.add(scenario)
+        session.flush()
+        audit.record(session, actor="demo", action="scenario.create", entity_type="scenario", entity_id=scenario.id,
+                     cooperative_id=project.cooperative_id, changes={"name": scenario.name})
+        result.add("scenarios")
 
 
 def demo_logins(directory: Path = DEMO_DIR) -> list[tuple[str, str]]:

@@ -65,6 +65,22 @@ def format_number(value: int | Decimal | float, locale: str, digits: int = 0) ->
     return format_decimal(value, format=fmt, locale=babel_locale(locale))
 
 
+def parse_number(raw: str, locale: str) -> Decimal:
+    """A number as the locale writes it (6,65 and 1.250.000 in Indonesian); "Rp" and spaces are ignored.
+
+    Raises ValueError when the text is not a number.
+    """
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    text = (raw or "").strip().replace(" ", "").replace("\u00a0", "")
+    if text[:2].lower() == "rp":
+        text = text[2:]
+    try:
+        return parse_decimal(text, locale=babel_locale(locale), strict=False)
+    except (NumberFormatError, ArithmeticError) as exc:
+        raise ValueError(raw) from exc
+
+
 def format_figure(value: int | Decimal | float, locale: str) -> str:
     """Up to two decimals, none when whole: KLB 6,65, KDB 60, efficiency 0,75."""
     return format_decimal(value, format="#,##0.##", locale=babel_locale(locale))

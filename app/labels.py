@@ -47,6 +47,26 @@ LAND_STATUS_COLORS = {
     "unknown": "#878787",
 }
 
+LOAN_METHODS = {
+    "annuity": N_("annuity: equal instalments"),
+    "flat": N_("flat interest"),
+    "declining": N_("declining balance (efektif)"),
+}
+
+ALLOCATION_METHODS = {
+    "area": N_("by net floor area"),
+    "equal": N_("equally per unit"),
+    "weights": N_("by net floor area times a floor factor"),
+}
+
+BUILDING_TYPES = {
+    "rusun_4_lantai": N_("Walk-up, up to 4 floors"),
+    "rusun_5_8_lantai": N_("5 to 8 floors, stairs"),
+    "rusun_lift": N_("With lifts"),
+}
+
+RESOURCE_KINDS = {"labour": N_("Labour"), "material": N_("Material"), "equipment": N_("Equipment")}
+
 ROLES = {
     "admin": N_("Administrator"),
     "planner": N_("Planner"),

@@ -1,9 +1,9 @@
-"""Uploaded parcel files waiting for the planner's confirmation.
+"""Uploaded files waiting for the uploader's confirmation (parcel files, price lists, RABs).
 
 An upload is kept as a file under the data folder, named by a random token, together with who
-uploaded it for which project. Preview and confirm read it again; confirming or a day passing
-removes it. Nothing about a pending upload is in the database, so an abandoned preview leaves
-no trace there.
+uploaded it and for what (its scope: a project's parcels, a scenario's RAB, the price libraries).
+Preview and confirm read it again; confirming or a day passing removes it. Nothing about a
+pending upload is in the database, so an abandoned preview leaves no trace there.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Upload:
     path: Path
     filename: str
     user_id: int
-    project_slug: str
+    scope: str
 
 
 def _root(data_dir: Path) -> Path:
@@ -45,7 +45,7 @@ def safe_filename(name: str | None) -> str:
     return base[:120] or "upload"
 
 
-def save(data_dir: Path, *, content: bytes, filename: str | None, user_id: int, project_slug: str) -> Upload:
+def save(data_dir: Path, *, content: bytes, filename: str | None, user_id: int, scope: str) -> Upload:
     prune(data_dir)
     token = secrets.token_urlsafe(24)
     folder = _root(data_dir) / token
@@ -53,11 +53,11 @@ def save(data_dir: Path, *, content: bytes, filename: str | None, user_id: int, 
     name = safe_filename(filename)
     path = folder / "file"
     path.write_bytes(content)
-    (folder / "meta.json").write_text(json.dumps({"filename": name, "user_id": user_id, "project": project_slug}))
-    return Upload(token, path, name, user_id, project_slug)
+    (folder / "meta.json").write_text(json.dumps({"filename": name, "user_id": user_id, "scope": scope}))
+    return Upload(token, path, name, user_id, scope)
 
 
-def load(data_dir: Path, token: str, *, user_id: int, project_slug: str) -> Upload:
+def load(data_dir: Path, token: str, *, user_id: int, scope: str) -> Upload:
     """The upload, only for the user who made it and the project it was made for."""
     if not TOKEN_RE.match(token or ""):
         raise NotFound("This upload has expired or does not exist. Upload the file again.")
@@ -66,9 +66,9 @@ def load(data_dir: Path, token: str, *, user_id: int, project_slug: str) -> Uplo
         meta = json.loads((folder / "meta.json").read_text())
     except (OSError, ValueError):
         raise NotFound("This upload has expired or does not exist. Upload the file again.") from None
-    if meta.get("user_id") != user_id or meta.get("project") != project_slug:
+    if meta.get("user_id") != user_id or meta.get("scope") != scope:
         raise NotFound("This upload has expired or does not exist. Upload the file again.")
-    return Upload(token, folder / "file", meta["filename"], user_id, project_slug)
+    return Upload(token, folder / "file", meta["filename"], user_id, scope)
 
 
 def discard(data_dir: Path, token: str) -> None:

@@ -13,13 +13,12 @@ from litestar.response import Redirect
 from shapely.geometry import mapping as to_geojson
 from sqlalchemy.orm import Session
 
-from app import labels
+from app import labels, uploads
 from app.auth.guards import signed_in, writers
 from app.auth.identity import CurrentUser
 from app.errors import DomainError, NotFound
 from app.i18n import gettext_for, render_message
 from app.maps import feature_map
-from app.parcels import uploads
 from app.parcels.export import FORMATS, export
 from app.parcels.importer import ImportPlan, commit_import, plan_import
 from app.projects import service as projects
@@ -93,7 +92,7 @@ def upload(request: Request, db: Session, state: State, slug: str, data: Multipa
             "The file is larger than {mb} MB. Split it, or ask an administrator to raise JAPRA_MAX_UPLOAD_MB."
         ).format(mb=state.settings.max_upload_mb))
     saved = uploads.save(state.settings.data_dir, content=content, filename=file.filename,
-                         user_id=request.user.id, project_slug=project.slug)
+                         user_id=request.user.id, scope=f"parcels:{project.slug}")
     crs = data.get("crs") if data.get("crs") in ASSUMABLE_CRS else None
     target = f"/projects/{project.slug}/parcels/import/{saved.token}" + (f"?crs={crs}" if crs else "")
     if request.headers.get("x-japra-upload") == "1":  # the page's upload script shows progress, then goes on
@@ -129,7 +128,8 @@ def _preview_map(request: Request, plan: ImportPlan):
 def _preview(request: Request, db: Session, state: State, slug: str, token: str, options: dict[str, Any],
              *, status_code: int = 200, error: str | None = None) -> Response:
     project = _editable(request, db, slug)
-    upload_ = uploads.load(state.settings.data_dir, token, user_id=request.user.id, project_slug=project.slug)
+    upload_ = uploads.load(state.settings.data_dir, token, user_id=request.user.id,
+                           scope=f"parcels:{project.slug}")
     locale = request_locale(request)
     _ = gettext_for(locale)
     try:
@@ -180,7 +180,7 @@ async def preview(request: Request, db: Session, state: State, slug: str, token:
 def confirm(request: Request, db: Session, state: State, slug: str, token: str, data: Form) -> Response:
     project = _editable(request, db, slug)
     data_dir = state.settings.data_dir
-    upload_ = uploads.load(data_dir, token, user_id=request.user.id, project_slug=project.slug)
+    upload_ = uploads.load(data_dir, token, user_id=request.user.id, scope=f"parcels:{project.slug}")
     if data.get("action") == "cancel":
         uploads.discard(data_dir, token)
         return Redirect(f"/projects/{project.slug}")

@@ -22,7 +22,9 @@ from app.audit import controller as audit_pages
 from app.auth import controller as auth_pages
 from app.config import ROOT, Settings, get_settings
 from app.db.engine import get_engine, session_factory
+from app.designs import controller as design_pages
 from app.parcels import controller as parcel_pages
+from app.prices import controller as price_pages
 from app.projects import controller as project_pages
 from app.sites import controller as site_pages
 from app.web.deps import provide_db
@@ -70,6 +72,8 @@ def create_app(
             *project_pages.routes,
             *parcel_pages.routes,
             *site_pages.routes,
+            *design_pages.routes,
+            *price_pages.routes,
             *audit_pages.routes,
             api.router,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,

@@ -22,6 +22,8 @@ from app.errors import DomainError, NotFound
 from app.i18n import gettext_for
 from app.web.locale import request_locale
 from app.web.templating import render
+from costing.errors import CostingError
+from finance.instalment import FinanceError
 
 log = logging.getLogger("japra.web")
 
@@ -70,6 +72,18 @@ def domain_error(request: Request, exc: DomainError) -> Response:
     return _page(request, exc.status_code, message=message)
 
 
+def library_error(request: Request, exc: Exception) -> Response:
+    """Bad input refused by a pure library (costing, finance): its message, in the visitor's language."""
+    from app.i18n import render_message
+
+    message = getattr(exc, "message", None)
+    text = render_message(message, request_locale(request)) if message is not None else str(exc)
+    field = getattr(exc, "field", None)
+    if wants_json(request):
+        return _json(400, text, extra=[{"key": field, "message": text}] if field else [])
+    return _page(request, 400, message=text)
+
+
 def too_many(request: Request, exc: TooManyRequestsException) -> Response:
     if wants_json(request):
         return _json(429, "Too many requests; wait a minute and try again.")
@@ -100,6 +114,8 @@ HANDLERS = {
     PermissionDeniedException: permission_denied,
     NotFoundException: not_found,
     DomainError: domain_error,
+    CostingError: library_error,
+    FinanceError: library_error,
     TooManyRequestsException: too_many,
     HTTPException: http_error,
     Exception: server_error,

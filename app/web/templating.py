@@ -58,6 +58,19 @@ def environment() -> Environment:
         return i18n.format_figure(value, _locale(ctx))
 
     @pass_context
+    def rupiah_round(ctx, amount):
+        """An exact Decimal (a unit price) shown to the rupiah, rounded half up."""
+        from costing.money import round_rupiah
+
+        return i18n.format_rupiah(round_rupiah(amount), _locale(ctx))
+
+    def terbilang(amount):
+        from costing.terbilang import terbilang_rupiah
+
+        words = terbilang_rupiah(int(amount))
+        return words[:1].upper() + words[1:]
+
+    @pass_context
     def date_long(ctx, value):
         return i18n.format_date_long(value, _locale(ctx)) if value else ""
 
@@ -65,7 +78,8 @@ def environment() -> Environment:
     def datetime_local(ctx, value):
         return i18n.format_datetime_local(value, _locale(ctx)) if value else ""
 
-    env.filters.update(rupiah=rupiah, number=number, ratio=ratio, date_long=date_long, datetime_local=datetime_local)
+    env.filters.update(rupiah=rupiah, rupiah_round=rupiah_round, terbilang=terbilang, number=number, ratio=ratio,
+                       date_long=date_long, datetime_local=datetime_local)
     env.globals.update(STAGES=[s.value for s in ProjectStage], LAND_STATUSES=[s.value for s in LandStatus])
     return env
 

@@ -35,6 +35,11 @@ GET_PAGES = {
     "/projects/kunir/zoning": expect(302, 200, 200, 404, 403),
     "/projects/akuarium/parcels.geojson": expect(302, 200, 200, 200, 200),
     "/projects/kunir/parcels.gpkg": expect(302, 200, 200, 404, 200),
+    "/projects/kunir/scenarios": expect(302, 200, 200, 404, 200),
+    "/projects/akuarium/scenarios": expect(302, 200, 200, 200, 200),
+    "/projects/kunir/scenarios/compare": expect(302, 200, 200, 404, 200),
+    "/prices": expect(302, 200, 200, 200, 200),
+    "/prices/1": expect(302, 200, 200, 200, 200),
 }
 
 GET_API = {

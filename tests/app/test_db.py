@@ -24,8 +24,15 @@ def test_migrations_upgrade_from_empty_downgrade_one_step_and_back(scratch_datab
     tables = set(inspect(engine).get_table_names())
     assert {"cooperative", "project", "site", "parcel", "app_user", "audit_entry"} <= tables
 
+    from alembic.script import ScriptDirectory
+
+    from app.db.migrate import alembic_config
+
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision(head_revision()).down_revision
     downgrade(url, "-1")
-    assert current_revision(url) == "0002"
+    assert current_revision(url) == previous
+
+    downgrade(url, "0002")
     assert "area_m2" not in {c["name"] for c in inspect(engine).get_columns("parcel")}
     assert "kdb_pct" not in {c["name"] for c in inspect(engine).get_columns("site")}
 

@@ -1,0 +1,1 @@
+"""Price libraries: resource prices (HSD) and unit-price analyses (AHSP), versioned by region and date."""
