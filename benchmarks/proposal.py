@@ -58,15 +58,16 @@ def _proposal_renderer(appendix: bool):
     from app.projects.models import Project
 
     engine = make_engine(os.environ["JAPRA_DATABASE_URL"])
+    slug = os.environ.get("JAPRA_BENCH_PROJECT", PROJECT)
 
     def render() -> bytes:
         with Session(engine) as session:
-            project = session.scalar(select(Project).where(Project.slug == PROJECT))
+            project = session.scalar(select(Project).where(Project.slug == slug))
             scenario = designs.by_name(session, project, None)
             return proposal_pdf(session, project, scenario, appendix=appendix)
 
     with Session(engine) as session:
-        project = session.scalar(select(Project).where(Project.slug == PROJECT))
+        project = session.scalar(select(Project).where(Project.slug == slug))
         rows = proposal_html(session, project, designs.by_name(session, project, None), appendix=appendix).count("<tr")
     return render, rows
 
