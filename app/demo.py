@@ -79,6 +79,7 @@ def load(session: Session, directory: Path = DEMO_DIR) -> DemoResult:
                 result.add("parcels")
 
     _load_prices_and_scenarios(session, directory, result)
+    _load_members(session, directory, coops, result)
 
     for u in data["users"]:
         if session.scalar(select(User.id).where(User.username == u["username"])) is None:
@@ -88,6 +89,23 @@ def load(session: Session, directory: Path = DEMO_DIR) -> DemoResult:
             result.add("users")
     session.flush()
     return result
+
+
+def _load_members(session: Session, directory: Path, coops: dict[str, Cooperative], result: DemoResult) -> None:
+    """Invented households (names made up, NIKs start 9999, which no region has) for trying meetings."""
+    from app.members import service as members
+    from app.members.importing import read_members
+    from app.members.models import Member
+
+    for path in sorted(directory.glob("members-*.csv")):
+        coop = coops.get(path.stem.removeprefix("members-"))
+        if coop is None or session.scalar(select(Member.id).where(Member.cooperative_id == coop.id).limit(1)):
+            continue
+        rows, problems = read_members(path)
+        if problems:
+            raise ValueError(f"{path.name}: {problems[0].message.render()}")
+        created = members.import_rows(session, "demo", coop, rows)["created"]
+        result.created["members"] = result.created.get("members", 0) + created
 
 
 def _load_prices_and_scenarios(session: Session, directory: Path, result: DemoResult) -> None:

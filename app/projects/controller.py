@@ -20,6 +20,7 @@ from app.cooperatives.models import Cooperative
 from app.errors import DomainError
 from app.i18n import format_number, gettext_for, render_message
 from app.maps import Overlay, feature_map
+from app.members.service import may_see as may_see_members
 from app.projects import service as projects
 from app.sites.service import site_capacity
 from app.web.locale import request_locale
@@ -182,7 +183,7 @@ def cooperative_page(request: Request, db: Session, slug: str) -> Response:
     geojson = projects.sites_geojson(db, user, cooperative_id=coop.id)
     return render(request, "cooperatives/detail.html", cooperative=coop, projects=items,
                   map=sites_map(request, geojson), stage_labels=labels.STAGES,
-                  may_create=user.may_create_projects)
+                  may_create=user.may_create_projects, may_see_members=may_see_members(user, coop.id))
 
 
 routes = [dashboard, new_project_page, create_project, project_page, change_stage, cooperative_list,

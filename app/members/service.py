@@ -1,0 +1,113 @@
+"""Members: who may see them, listing, one by one and in bulk. Audit entries name the fields, not the values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.auth.identity import CurrentUser
+from app.auth.models import Role
+from app.cooperatives.models import Cooperative
+from app.errors import NotFound
+from app.members.models import Member
+
+FIELDS = ("number", "name", "nik", "household_size", "monthly_income", "elderly", "disability",
+          "needs_ground_floor", "original_resident", "joined_on", "savings_pokok", "savings_wajib",
+          "savings_sukarela", "notes")
+# Their values stay out of the audit trail: it records that they changed, not what they became.
+PERSONAL = {"name", "nik", "monthly_income", "savings_pokok", "savings_wajib", "savings_sukarela", "notes"}
+
+
+def may_see(user: CurrentUser, cooperative_id: int) -> bool:
+    """Japra's planners and administrators, and the cooperative's own officers; not the read-only role."""
+    if user.role in (Role.ADMIN, Role.PLANNER):
+        return True
+    return user.role == Role.COOP_OFFICER and user.cooperative_id == cooperative_id
+
+
+def cooperative_for(session: Session, user: CurrentUser, slug: str) -> Cooperative:
+    coop = session.scalar(select(Cooperative).where(Cooperative.slug == slug))
+    if coop is None or not user.may_see_cooperative(coop.id):
+        raise NotFound("No cooperative found at this address.")
+    if not may_see(user, coop.id):
+        from litestar.exceptions import PermissionDeniedException
+
+        raise PermissionDeniedException()
+    return coop
+
+
+def page(session: Session, coop: Cooperative, *, query: str = "", offset: int = 0,
+         limit: int = 50) -> tuple[list[Member], int]:
+    stmt = select(Member).where(Member.cooperative_id == coop.id)
+    query = query.strip()
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(or_(func.lower(Member.name).like(like), func.lower(Member.number).like(like)))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Member.number).offset(offset).limit(limit))
+    return list(rows), total
+
+
+def find(session: Session, coop: Cooperative, number: str) -> Member | None:
+    return session.scalar(select(Member).where(Member.cooperative_id == coop.id, Member.number == number))
+
+
+def get(session: Session, coop: Cooperative, number: str) -> Member:
+    member = session.scalar(select(Member).where(Member.cooperative_id == coop.id, Member.number == number))
+    if member is None:
+        raise NotFound("No member found at this address.")
+    return member
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    changed = audit.diff(before, after)
+    return {k: ("changed" if k in PERSONAL else {"old": str(v["old"]), "new": str(v["new"])})
+            for k, v in changed.items()}
+
+
+def save(session: Session, actor: CurrentUser | str, coop: Cooperative, values: dict[str, Any],
+         member: Member | None = None) -> Member:
+    created = member is None
+    if created:
+        member = Member(cooperative_id=coop.id)
+        session.add(member)
+        before: dict[str, Any] = {}
+    else:
+        before = {k: getattr(member, k) for k in FIELDS}
+    for key in FIELDS:
+        if key in values:
+            setattr(member, key, values[key])
+    session.flush()
+    audit.record(session, actor=actor, action="member.create" if created else "member.update",
+                 entity_type="member", entity_id=member.id, cooperative_id=coop.id,
+                 changes=_changes(before, {k: getattr(member, k) for k in FIELDS}))
+    return member
+
+
+def import_rows(session: Session, actor: CurrentUser | str, coop: Cooperative, rows: list[dict[str, Any]]) -> dict:
+    """New numbers become members, known numbers are updated; all in the caller's one transaction."""
+    existing = {m.number: m for m in session.scalars(select(Member).where(Member.cooperative_id == coop.id))}
+    created = updated = 0
+    for row in rows:
+        member = existing.get(row["number"])
+        if member is None:
+            member = Member(cooperative_id=coop.id, **row)
+            session.add(member)
+            created += 1
+        else:
+            for key, value in row.items():
+                setattr(member, key, value)
+            updated += 1
+    session.flush()
+    audit.record(session, actor=actor, action="member.import", entity_type="cooperative", entity_id=coop.id,
+                 cooperative_id=coop.id, changes={"created": created, "updated": updated})
+    return {"created": created, "updated": updated}
+
+
+def counts(session: Session, coop: Cooperative, rows: list[dict[str, Any]]) -> tuple[int, int]:
+    known = set(session.scalars(select(Member.number).where(Member.cooperative_id == coop.id)))
+    new = sum(1 for r in rows if r["number"] not in known)
+    return new, len(rows) - new
