@@ -1,1 +1,1 @@
-"""Load benchmark: japra's pages and API next to a bare Litestar handler. Run `python -m benchmarks`."""
+"""Benchmarks of japra beside a baseline measured in the same run. Run `python -m benchmarks`."""

@@ -8,7 +8,7 @@ import platform
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -90,12 +90,16 @@ def _notes(rows: list[Row]) -> list[str]:
     return notes
 
 
+def format_table(columns: tuple[str, ...], lines: list[list[str]]) -> str:
+    """Columns padded to their widest cell, the first left-aligned, the others right-aligned."""
+    widths = [max(len(c), *(len(line[i]) for line in lines)) if lines else len(c) for i, c in enumerate(columns)]
+    fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
+    return "\n".join([fmt.format(*columns), *(fmt.format(*line) for line in lines)])
+
+
 def table(rows: list[Row]) -> str:
     lines = [_cells(r, rows) for r in rows]
-    widths = [max(len(c), *(len(line[i]) for line in lines)) for i, c in enumerate(COLUMNS)]
-    fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
-    out = [fmt.format(*COLUMNS), *(fmt.format(*line) for line in lines)]
-    return "\n".join(out + [f"note: {n}" for n in _notes(rows)])
+    return "\n".join([format_table(COLUMNS, lines), *(f"note: {n}" for n in _notes(rows))])
 
 
 def _git_commit() -> str | None:
@@ -130,13 +134,28 @@ def _target_json(row: Row, rows: list[Row]) -> dict[str, Any]:
     }
 
 
-def as_json(outcome: Outcome, clients: int, seconds: float) -> dict[str, Any]:
+def header() -> dict[str, Any]:
+    """What every results file starts with: when, which commit, on what."""
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": _git_commit(),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
-        "versions": {name: version(name) for name in ("litestar", "uvicorn", "httpx", "sqlalchemy")},
+        "versions": {name: _version(name) for name in ("litestar", "uvicorn", "httpx", "sqlalchemy", "shapely",
+                                                        "pyogrio", "psycopg", "playwright")},
+    }
+
+
+def _version(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def as_json(outcome: Outcome, clients: int, seconds: float) -> dict[str, Any]:
+    """The load benchmark's results (kept at the top level of the file, as before the parcel parts)."""
+    return {
         "settings": {"clients": clients, "seconds": seconds, "uvicorn": outcome.uvicorn_options},
         "targets": [_target_json(r, outcome.rows) for r in outcome.rows],
         "peak_rss_mib": outcome.peak_rss_mib,
