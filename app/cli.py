@@ -369,6 +369,121 @@ def proposal(project_slug: str, scenario_name: str | None, output: str, appendix
     click.echo(_t("Proposal written to {file}.", file=output), err=True)
 
 
+@main.command("schedule")
+@click.option("--principal", required=True, type=int, help="Pokok pinjaman dalam rupiah utuh, misalnya 100000000.")
+@click.option("--annual-rate", "annual_rate", required=True,
+              help="Bunga atau margin setahun: pecahan (0.05) atau persen (5%).")
+@click.option("--months", required=True, type=int, help="Tenor dalam bulan, termasuk bulan tenggang.")
+@click.option("--method", required=True, help="annuity, declining, flat, murabahah atau none.")
+@click.option("--grace-months", "grace_months", default=0, show_default=True, type=int,
+              help="Bulan tenggang di awal tenor (hanya bunga; murabahah dan none: tanpa angsuran).")
+@click.option("--start", default=None, help="Tanggal jatuh tempo pertama, YYYY-MM-DD.")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+def schedule_command(principal: int, annual_rate: str, months: int, method: str, grace_months: int,
+                     start: str | None, as_json: bool) -> None:
+    """Jadwal angsuran sebuah pinjaman (JSON: instalments, totals), tanpa basis data."""
+    from datetime import date
+    from decimal import Decimal, InvalidOperation
+
+    from finance.instalment import FinanceError, schedule
+
+    def refuse(text: str) -> None:
+        click.echo(f"Error: {text}", err=True)
+        sys.exit(2)
+
+    raw = annual_rate.strip().replace(" ", "")
+    percent = raw.endswith("%")
+    number = raw[:-1] if percent else raw
+    if "," in number and "." not in number:
+        number = number.replace(",", ".")
+    try:
+        rate = Decimal(number)
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite():
+        refuse(f"--annual-rate must be a fraction such as 0.05 or a percent such as 5%, not {annual_rate!r}")
+    if percent:
+        rate = rate / 100
+    first_due = None
+    if start is not None:
+        try:
+            if len(start) != 10:
+                raise ValueError(start)
+            first_due = date.fromisoformat(start)
+        except ValueError:
+            refuse(f"--start must be a date written YYYY-MM-DD, such as 2027-01-31, not {start!r}")
+    options = {"principal": "--principal", "annual_rate": "--annual-rate", "months": "--months",
+               "method": "--method", "grace_months": "--grace-months", "first_due": "--start"}
+    try:
+        rows = schedule(principal, rate, months, method, grace_months=grace_months, first_due=first_due)
+    except FinanceError as exc:
+        hint = " (write 0.05 or 5% for 5% a year)" if exc.field == "annual_rate" else ""
+        refuse(f"{options.get(exc.field, exc.field)}: {exc}{hint}")
+    out = {
+        "inputs": {"principal": principal, "annual_rate": str(rate), "months": months, "method": method,
+                   "grace_months": grace_months, "start": first_due.isoformat() if first_due else None},
+        "instalments": [{"n": row.number, "due_date": row.due.isoformat() if row.due else None,
+                         "principal": row.principal, "interest": row.interest, "payment": row.total,
+                         "balance": row.balance} for row in rows],
+        "totals": {"principal": sum(row.principal for row in rows), "interest": sum(row.interest for row in rows),
+                   "payment": sum(row.total for row in rows)},
+    }
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+
+    def rp(amount: int) -> str:
+        return f"{amount:,}".replace(",", ".")
+
+    click.echo(f"{'n':>4} {'due_date':<10} {'principal':>15} {'interest':>13} {'payment':>15} {'balance':>15}")
+    for row in out["instalments"]:
+        click.echo(f"{row['n']:>4} {row['due_date'] or '-':<10} {rp(row['principal']):>15} {rp(row['interest']):>13} "
+                   f"{rp(row['payment']):>15} {rp(row['balance']):>15}")
+    totals = out["totals"]
+    click.echo(f"{'':>4} {'':<10} {rp(totals['principal']):>15} {rp(totals['interest']):>13} "
+               f"{rp(totals['payment']):>15}")
+
+
+@main.command("allocate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--method", required=True, type=click.Choice(["priority", "lottery", "optimal"]),
+              help="priority (aturan prioritas), lottery (undian) atau optimal.")
+@click.option("--seed", default=None, help="Benih undian yang dibacakan di rapat (wajib untuk setiap metode).")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+def allocate_command(file: str, method: str, seed: str | None, as_json: bool) -> None:
+    """Bagi unit kepada anggota dari berkas JSON (format: allocation/README.md). Tidak menyimpan apa pun."""
+    from allocation.engine import allocate as run_allocation
+    from allocation.errors import AllocationError
+    from allocation.fileformat import read, result_data
+    from app.i18n import render_message
+
+    locale = os.environ.get("JAPRA_LOCALE", "id")
+    try:
+        with open(file, "rb") as fh:
+            meeting = read(fh.read())
+        result = run_allocation(meeting.members, meeting.units, meeting.preferences, method=method, seed=seed,
+                                rules=meeting.rules, published_hash=meeting.published_hash, kept=meeting.kept)
+    except AllocationError as exc:
+        if as_json:
+            click.echo(json.dumps({"errors": [{"code": m.code, "message": render_message(m, locale)}
+                                              for m in exc.messages]}, ensure_ascii=False, indent=2))
+        for message in exc.messages:
+            click.echo(render_message(message, locale), err=True)
+        sys.exit(2)
+    out = result_data(result, seed=seed, render=lambda m: render_message(m, locale))
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(_t("Method {method}; seed hash {hash}.", method=method, hash=out["seed_hash"]))
+    for line in out["steps"]:
+        click.echo(f"  {line}")
+    for line in out["notes"]:
+        click.echo(f"  * {line}")
+    click.echo(_t("{housed} of {members} members housed; total rank {total}; {unused} unit(s) left.",
+                  housed=len(out["allocations"]) - len(out["unassigned"]), members=len(out["allocations"]),
+                  total=out["total_rank"], unused=len(out["unused_units"])))
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 def backup(file: str) -> None:

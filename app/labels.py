@@ -51,6 +51,8 @@ LOAN_METHODS = {
     "annuity": N_("annuity: equal instalments"),
     "flat": N_("flat interest"),
     "declining": N_("declining balance (efektif)"),
+    "murabahah": N_("murabahah: a fixed margin agreed at the start"),
+    "none": N_("no interest"),
 }
 
 ALLOCATION_METHODS = {
@@ -66,6 +68,19 @@ BUILDING_TYPES = {
 }
 
 RESOURCE_KINDS = {"labour": N_("Labour"), "material": N_("Material"), "equipment": N_("Equipment")}
+
+ALLOCATION_METHODS_MEETING = {
+    "priority": N_("Priority: by the cooperative's rules, then each takes their best free choice"),
+    "lottery": N_("Lottery with a public seed, then each takes their best free choice in the draw order"),
+    "optimal": N_("Best total satisfaction over everyone's ranked choices"),
+}
+
+MEETING_STATUSES = {
+    "draft": N_("Being prepared"),
+    "published": N_("Seed hash published"),
+    "held": N_("Draw held, not yet confirmed"),
+    "confirmed": N_("Confirmed"),
+}
 
 ROLES = {
     "admin": N_("Administrator"),

@@ -36,7 +36,7 @@ PLANS = 5_000
 MONTHS = 240
 PAYMENTS = 60
 FIRST_DUE = date(2021, 1, 31)
-AS_OF = date(2026, 3, 15)  # 62 instalments due, 60 payments made
+AS_OF = date(2026, 1, 15)  # 60 instalments due (the last on 31 December 2025), 60 payments
 POLICY = LatePolicy("rate", Decimal("0.01"), grace_days=7)
 
 

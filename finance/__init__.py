@@ -4,10 +4,14 @@ Money is whole rupiah as `int`; rates are `Decimal` fractions a year (5% is `Dec
 nothing passes through a float. Every figure is exact: a schedule's principal parts add up to the
 principal, to the rupiah.
 
-- `finance.instalment`: instalment loans (anuitas, bunga flat, bunga efektif/menurun) with grace
-  months and due dates, the regular monthly payment, the household income it needs, and a loan
-  summary from a unit's price, grants and down payment.
-
-The members-and-finance work builds on this package: payment ledgers, arrears and collectibility
-classes come later, next to the schedules they are measured against.
+- `finance.instalment`: instalment loans (anuitas, bunga efektif/menurun, bunga flat, murabahah,
+  none) over a tenor that includes its grace months, with due dates clamped to the month's end,
+  the regular monthly payment, the household income it needs, and a loan summary from a unit's
+  price, grants and down payment.
+- `finance.ledger`: payments against a schedule, applied to the oldest due instalment (late
+  charge, interest, principal; the order configurable), credit paid ahead, late charges per the
+  cooperative's policy (off by default), reversals as new entries; recomputed, never edited.
+- `finance.arrears`: arrears as of a date, collectibility classes (the cooperative preset, four
+  classes, and the bank one, five, thresholds configurable) and portfolio summaries with the
+  problem-loan ratio and health band, rolled up from cooperatives to Japra.
 """

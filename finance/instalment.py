@@ -1,37 +1,52 @@
 """Instalment loans for cooperative members: schedules, the monthly payment, the income it needs.
 
 Money is whole rupiah (`int`); the annual rate is a `Decimal` fraction (5% a year is
-`Decimal("0.05")`). Arithmetic on the way is exact (`Fraction`), never float, and every schedule adds
-up: its principal parts sum to the principal and its balance ends at exactly 0.
+`Decimal("0.05")`). Arithmetic on the way is exact (integers and `Fraction`), never float, and every
+schedule adds up: its principal parts sum to the principal and its balance ends at exactly 0.
 
-Methods (`METHODS`), with `r` = annual rate / 12 and `n` = the months of amortisation:
+A loan has a tenor of `months` (N) that INCLUDES its `grace_months` (G): the first G rows are the
+grace, the remaining ``m = N - G`` rows amortise. (Until 2026-11 grace months came on top of the
+tenor; the issue's "the remaining months amortise" put them inside it.) ``r`` = annual rate / 12.
 
-- ``"annuity"`` (anuitas): the same total every month. The regular payment is the annuity formula
-  ``P r / (1 - (1 + r)^-n)`` (``P / n`` at rate 0) rounded UP to the rupiah, so the cooperative is
-  never short on a regular month. Interest each month is the balance x r rounded half up; the rest of
-  the payment repays principal. The last payment is the balance left plus its interest, so it absorbs
-  the rounding: at rate 0 it is less than `n` rupiah below the regular payment; with interest, each
-  month's rounding compounds, and it lies between ``1.5 s`` below and ``0.5 s`` above, where
-  ``s = ((1 + r)^n - 1) / r`` (a few hundred rupiah for an FLPP loan at 5% over 20 years).
-  Only when the regular payment is small next to ``s`` could the fraction of a rupiah rounded up,
-  compounded, repay the loan before its last month (Rp1.000.000 at 30% over 30 years; at rate 0,
-  a principal under about months squared, such as Rp5 over 4 months). The payment is then lowered
-  by whole rupiah to the largest that leaves a balance until the last month, and the last payment
-  is the larger one (Rp5 over 4 months: 1, 1, 1 and 2). So an annuity always runs its full term.
-- ``"flat"`` (bunga flat): interest on the original principal every month. The total interest is
-  ``P x rate x n / 12`` rounded half up; it and the principal are each split evenly over the months,
-  the odd rupiah going to the earliest months (largest remainder, ties to the earlier month). Totals
-  differ by at most 2 rupiah; the first is the largest.
-- ``"declining"`` (bunga efektif / menurun): equal principal parts (split as for flat) and interest
-  on the balance outstanding, rounded half up, so the payments fall month by month.
+Methods (`METHODS`):
 
-Grace months (`grace_months`) come before, and in addition to, the `months` of amortisation: they
-pay interest only (principal 0; interest = principal x r rounded half up, the same for every method)
-and leave the balance at the principal. A schedule thus has ``grace_months + months`` rows, and the
-regular payment after the grace is `monthly_instalment` of the same principal, rate and months.
+- ``"annuity"`` (anuitas, effective rate, equal payments): the regular payment is the annuity
+  formula ``P r / (1 - (1 + r)^-m)`` (``P / m`` at rate 0) rounded half up to the rupiah. Interest
+  each month is the balance x r rounded half up; the rest of the payment repays principal. The last
+  payment is the balance left plus its interest, so it absorbs every month's rounding and the
+  balance ends at exactly 0 (FLPP Rp100.000.000 at 5% over 240 months: 659.956 a month, the last
+  659.854). On a tiny loan the rounded payment can repay the loan before its last month (Rp3 over
+  4 months at 0%: 0,75 -> 1); the payment that clears it is then just the balance and its interest
+  and the rows after it are 0 (1, 1, 1, 0), so no balance ever goes below 0.
+- ``"declining"`` (bunga efektif / menurun): equal principal parts and interest on the balance
+  outstanding at the start of the month, rounded half up, so the payments fall month by month.
+- ``"flat"`` (bunga flat): equal principal parts and, every month, interest on the ORIGINAL
+  principal, ``P x r`` rounded half up.
+- ``"murabahah"``: a fixed margin agreed at the start, ``P x annual margin rate x N / 12`` rounded
+  half up once (N the whole tenor, grace included). The sale price, principal plus margin, is paid
+  in ``m`` equal payments (``price // m``, the remainder in the last); nothing compounds. Each
+  payment's margin part is recognised in proportion to the sale price paid (Fatwa DSN-MUI 84/2012,
+  proportional): after k payments ``round_half_up(paid so far x margin / price)`` of the margin is
+  recognised, so the margin parts sum to the margin exactly and no part is ever negative. Late
+  charges are not part of the schedule: `finance.ledger` records them apart (a social fund).
+- ``"none"``: no interest; equal principal parts.
 
-Due dates run monthly from `first_due` on its day of the month, clamped to shorter months:
-31 January, 29 February (28 in a common year), 31 March, 30 April, ...
+Equal principal parts (declining, flat, none) are ``P // m``, the remainder in the last instalment.
+
+Grace months pay interest only, ``P x r`` rounded half up (principal 0, the balance stays at P), for
+annuity, declining and flat; nothing is due in them for ``none`` and ``murabahah``, whose fixed
+price is spread over the remaining ``m`` months.
+
+In every row ``total`` (the payment) = ``principal`` + ``interest`` (the margin part for murabahah)
+and ``balance`` is the PRINCIPAL outstanding after it (for murabahah too; the margin still to pay is
+the margin less the margin parts paid).
+
+Due dates run monthly from `first_due` (the first row's due date, grace included) on its day of the
+month, clamped to shorter months: 31 January, 29 February (28 in a common year), 31 March, 30 April.
+
+A restructuring (a longer tenor, a payment holiday) is a new `schedule` of the principal still
+outstanding (`finance.ledger.LedgerState.outstanding_principal`); the app keeps the old plan as a
+version.
 """
 
 from __future__ import annotations
@@ -43,7 +58,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-METHODS = ("annuity", "flat", "declining")  # anuitas, bunga flat, bunga efektif/menurun
+METHODS = ("annuity", "declining", "flat", "murabahah", "none")
 MAX_MONTHS = 480  # 40 years, grace included
 MAX_ANNUAL_RATE = Decimal("0.5")  # anything above 50% a year is surely a typo (5 for 5%?)
 
@@ -58,14 +73,18 @@ class FinanceError(ValueError):
         self.field = field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Instalment:
     number: int  # 1-based, grace months included
     due: date | None
     principal: int
-    interest: int
-    total: int  # principal + interest
+    interest: int  # interest, or the margin part for murabahah
+    total: int  # the payment: principal + interest
     balance: int  # principal outstanding after this payment
+
+    @property
+    def payment(self) -> int:
+        return self.total
 
 
 @dataclass(frozen=True)
@@ -74,7 +93,7 @@ class LoanSummary:
     grants: int
     down_payment: int
     principal: int  # price - grants - down_payment
-    monthly: int  # monthly_instalment: the regular payment (declining: the first, largest one)
+    monthly: int  # monthly_instalment: the regular payment (declining: the first one)
     total_paid: int  # every instalment of the schedule, principal and interest
     total_interest: int
     income_needed: int  # the monthly household income at which `monthly` is 30% of it
@@ -82,19 +101,24 @@ class LoanSummary:
 
 # --- public functions ------------------------------------------------------------------------------
 
-def monthly_instalment(principal: int, annual_rate: Decimal, months: int, method: str = "annuity") -> int:
-    """The regular monthly payment of `schedule` after any grace months.
-
-    annuity: the annuity formula rounded up to the rupiah (see the module docstring for the rare
-    case where it is lowered); flat: principal / months and the flat interest / months, each
-    rounded up (the first month's total, the largest); declining: the first, largest payment.
-    """
-    principal, r, months, method = _check_loan(principal, annual_rate, months, method)
+def monthly_instalment(
+    principal: int, annual_rate: Decimal, months: int, method: str = "annuity", *, grace_months: int = 0
+) -> int:
+    """The regular monthly payment after any grace months (the first amortising row's, for all but
+    a degenerate annuity): annuity, the formula rounded half up; declining, the first payment
+    (the largest, except that the last carries the remainder of the principal split); flat,
+    ``P // m + round(P r)``; murabahah, ``(P + margin) // m``; none, ``P // m``. The last payment of
+    a schedule differs: it clears the balance."""
+    principal, num, den, months, method = _check_loan(principal, annual_rate, months, method)
+    grace_months = _check_grace(grace_months, months)
+    m = months - grace_months
     if method == "annuity":
-        return _annuity_payment(principal, r, months)
-    if method == "flat":
-        return _ceil(Fraction(principal, months)) + _ceil(Fraction(_flat_interest(principal, r, months), months))
-    return _ceil(Fraction(principal, months)) + _round_half_up(principal * r)
+        return _annuity_payment(principal, num, den, m)
+    if method == "declining" or method == "flat":
+        return principal // m + _interest(principal, num, den)
+    if method == "murabahah":
+        return (principal + _margin(principal, num, den, months)) // m
+    return principal // m
 
 
 def schedule(
@@ -106,42 +130,54 @@ def schedule(
     grace_months: int = 0,
     first_due: date | None = None,
 ) -> list[Instalment]:
-    """Every payment of the loan: `grace_months` interest-only rows, then `months` of amortisation.
+    """Every payment of the loan: `months` rows in all, the first `grace_months` of them the grace.
 
     Row k (1-based) falls due `k - 1` months after `first_due` (None: no dates). Rounding as the
     module docstring describes; the principal parts sum to `principal` and the last balance is 0.
     """
-    principal, r, months, method = _check_loan(principal, annual_rate, months, method)
-    grace_months = _check_int("grace_months", grace_months, 0, MAX_MONTHS - months,
-                              f" (grace and amortisation together are at most {MAX_MONTHS} months)")
+    principal, num, den, months, method = _check_loan(principal, annual_rate, months, method)
+    grace_months = _check_grace(grace_months, months)
     if first_due is not None and not isinstance(first_due, date):
         raise FinanceError(f"first_due must be a date, not {type(first_due).__name__}", field="first_due")
+    m = months - grace_months
 
-    grace_interest = _round_half_up(principal * r)
-    parts = [(0, grace_interest)] * grace_months
+    interest_only = 0 if method in ("murabahah", "none") else _interest(principal, num, den)
+    parts = [(0, interest_only)] * grace_months
     if method == "annuity":
-        parts += _annuity_parts(principal, r, months, _annuity_payment(principal, r, months))
-    elif method == "flat":
-        interest = _split_evenly(_flat_interest(principal, r, months), months)
-        parts += list(zip(_split_evenly(principal, months), interest, strict=True))
+        parts += _annuity_parts(principal, num, den, m)
+    elif method == "murabahah":
+        parts += _murabahah_parts(principal, _margin(principal, num, den, months), m)
     else:
-        balance = principal
-        for part in _split_evenly(principal, months):
-            parts.append((part, _round_half_up(balance * r)))
-            balance -= part
+        split = _equal_split(principal, m)
+        if method == "flat":
+            flat = _interest(principal, num, den)
+            parts += [(part, flat) for part in split]
+        elif method == "none":
+            parts += [(part, 0) for part in split]
+        else:  # declining
+            balance = principal
+            for part in split:
+                parts.append((part, _interest(balance, num, den)))
+                balance -= part
 
     rows = []
     balance = principal
+    dues = _due_dates(first_due, months) if first_due is not None else [None] * months
     for k, (part, interest) in enumerate(parts):
         balance -= part
-        due = add_months(first_due, k) if first_due is not None else None
-        rows.append(Instalment(k + 1, due, part, interest, part + interest, balance))
+        rows.append(Instalment(k + 1, dues[k], part, interest, part + interest, balance))
     assert balance == 0, "a schedule must repay its principal exactly"
     return rows
 
 
+def margin(principal: int, annual_rate: Decimal, months: int) -> int:
+    """The murabahah margin: ``principal x annual_rate x months / 12`` rounded half up, once."""
+    principal, num, den, months, _ = _check_loan(principal, annual_rate, months, "murabahah")
+    return _margin(principal, num, den, months)
+
+
 def total_interest(rows: Iterable[Instalment]) -> int:
-    """The interest of all `rows` together."""
+    """The interest (murabahah: the margin) of all `rows` together."""
     return sum(row.interest for row in rows)
 
 
@@ -193,72 +229,91 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-# --- annuity ---------------------------------------------------------------------------------------
-
-def _annuity_exact(principal: int, r: Fraction, months: int) -> Fraction:
-    if r == 0:
-        return Fraction(principal, months)
-    growth = (1 + r) ** months
-    return principal * r * growth / (growth - 1)
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def _annuity_payment(principal: int, r: Fraction, months: int) -> int:
-    """The formula rounded up, or, if that would repay the loan before its last month, the largest
-    whole-rupiah payment that does not (the balance after each month falls as the payment grows)."""
-    if principal == 0:
-        return 0
-    high = _ceil(_annuity_exact(principal, r, months))
-    if _runs_full_term(principal, r, months, high):
-        return high
-    # Paying just the first month's interest keeps the balance at the principal: it always runs.
-    low = _round_half_up(principal * r)
-    while high - low > 1:  # low runs the full term, high does not
-        mid = (low + high) // 2
-        if _runs_full_term(principal, r, months, mid):
-            low = mid
+def _due_dates(first: date, count: int) -> list[date]:
+    """`add_months(first, k)` for k in range(count), month by month (a schedule's hot loop)."""
+    day, year, month = first.day, first.year, first.month
+    dates = []
+    for _ in range(count):
+        last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+        dates.append(date(year, month, day if day <= last else last))
+        if month == 12:
+            year, month = year + 1, 1
         else:
-            high = mid
-    return low
+            month += 1
+    return dates
 
 
-def _runs_full_term(principal: int, r: Fraction, months: int, payment: int) -> bool:
-    balance = principal
-    for _ in range(months - 1):
-        balance -= payment - _round_half_up(balance * r)
-        if balance <= 0:
-            return False
-    return True
+# --- methods ---------------------------------------------------------------------------------------
+
+def _annuity_payment(principal: int, num: int, den: int, months: int) -> int:
+    """The annuity formula rounded half up: with r = num / den, A = (den + num)^n, B = den^n,
+    P r / (1 - (1 + r)^-n) = P num A / (den (A - B))."""
+    if num == 0:
+        return _half_up(principal, months)
+    a, b = (den + num) ** months, den**months
+    return _half_up(principal * num * a, den * (a - b))
 
 
-def _annuity_parts(principal: int, r: Fraction, months: int, payment: int) -> list[tuple[int, int]]:
+def _annuity_parts(principal: int, num: int, den: int, months: int) -> list[tuple[int, int]]:
+    payment = _annuity_payment(principal, num, den, months)
     parts = []
     balance = principal
     for _ in range(months - 1):
-        interest = _round_half_up(balance * r)
-        parts.append((payment - interest, interest))
-        balance -= payment - interest
-    parts.append((balance, _round_half_up(balance * r)))
+        interest = (2 * balance * num + den) // (2 * den)
+        part = payment - interest  # >= 0: the payment is at least the first month's interest
+        if part >= balance:  # a tiny loan repaid early: this row clears it, the rest are 0
+            part = balance
+        parts.append((part, interest))
+        balance -= part
+    parts.append((balance, (2 * balance * num + den) // (2 * den)))
     return parts
+
+
+def _murabahah_parts(principal: int, margin: int, months: int) -> list[tuple[int, int]]:
+    price = principal + margin
+    payments = _equal_split(price, months)
+    parts = []
+    paid = recognised = 0
+    for payment in payments:
+        paid += payment
+        now = _half_up(paid * margin, price) if price else 0
+        parts.append((payment - (now - recognised), now - recognised))
+        recognised = now
+    return parts
+
+
+def _margin(principal: int, num: int, den: int, months: int) -> int:
+    return _half_up(principal * num * months, den)  # num / den is already the rate / 12
 
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def _flat_interest(principal: int, r: Fraction, months: int) -> int:
-    return _round_half_up(principal * r * months)
+def _interest(balance: int, num: int, den: int) -> int:
+    return (2 * balance * num + den) // (2 * den)
 
 
-def _split_evenly(total: int, parts: int) -> list[int]:
-    """`total` in `parts` whole shares by largest remainder: the odd units go to the earliest."""
-    share, odd = divmod(total, parts)
-    return [share + 1] * odd + [share] * (parts - odd)
+def _equal_split(total: int, parts: int) -> list[int]:
+    """`total` in `parts` equal whole shares, the remainder in the last."""
+    share = total // parts
+    return [share] * (parts - 1) + [total - share * (parts - 1)]
 
 
-def _check_loan(principal: int, annual_rate: Decimal, months: int, method: str) -> tuple[int, Fraction, int, str]:
+def _check_loan(principal: int, annual_rate: Decimal, months: int, method: str) -> tuple[int, int, int, int, str]:
     principal = _check_int("principal", principal, 0, None)
     months = _check_int("months", months, 1, MAX_MONTHS)
     if method not in METHODS:
         raise FinanceError(f"method must be one of {', '.join(METHODS)}, not {method!r}", field="method")
-    return principal, _check_rate(annual_rate) / 12, months, method
+    r = _check_rate(annual_rate) / 12
+    return principal, r.numerator, r.denominator, months, method
+
+
+def _check_grace(grace_months: int, months: int) -> int:
+    return _check_int("grace_months", grace_months, 0, months - 1,
+                      f" (the grace months are part of the tenor of {months} months and at least one month"
+                      " must amortise)")
 
 
 def _check_rate(annual_rate: Decimal) -> Fraction:
@@ -294,8 +349,9 @@ def _exact(value: Decimal | int) -> Fraction | None:
     return Fraction(value)
 
 
-def _round_half_up(value: Fraction) -> int:
-    return (2 * value.numerator + value.denominator) // (2 * value.denominator)
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator (denominator > 0) rounded half up: 2,5 -> 3."""
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def _ceil(value: Fraction) -> int:

@@ -15,6 +15,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -91,7 +92,13 @@ def land_status_of(value: Any) -> str | None:
     """One of LAND_STATUSES for a free-text value, or None when it is not recognised."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "unknown"
-    text = re.sub(r"\s+", " ", str(value).strip().lower().replace("_", " ").replace(".", ""))
+    return _status_of_text(str(value))
+
+
+@lru_cache(maxsize=1024)
+def _status_of_text(value: str) -> str | None:
+    # A file of 50,000 parcels holds a handful of distinct statuses: normalise each once.
+    text = re.sub(r"\s+", " ", value.strip().lower().replace("_", " ").replace(".", ""))
     return _STATUS_WORDS.get(text)
 
 

@@ -130,6 +130,7 @@ def project_page(request: Request, db: Session, slug: str) -> Response:
         land_colors=labels.LAND_STATUS_COLORS,
         saved=request.query_params.get("saved") == "1",
         imported=int(imported) if imported and imported.isdigit() else None,
+        may_see_members=may_see_members(user, project.cooperative_id),
     )
 
 

@@ -62,9 +62,9 @@ def _upload(client, content: bytes, name: str = "anggota.csv"):
 def test_import_adds_new_members_updates_known_ones_in_one_go(client, db):
     sign_in(client, db, "perencana")
     before = _count(db)
-    csv = ("nomor_anggota;nama;jumlah_jiwa;penghasilan;lansia\n"
-           "KNR-001;Nama Baru;5;Rp5.000.000;tidak\n"
-           "KNR-950;Anggota Baru;2;3.000.000;ya\n").encode()
+    csv = (b"nomor_anggota;nama;jumlah_jiwa;penghasilan;lansia\n"
+           b"KNR-001;Nama Baru;5;Rp5.000.000;tidak\n"
+           b"KNR-950;Anggota Baru;2;3.000.000;ya\n")
     url, _ = _upload(client, csv)
     preview = client.get(url)
     assert "1 baru" in preview.text or "1 new" in preview.text
@@ -76,10 +76,10 @@ def test_import_adds_new_members_updates_known_ones_in_one_go(client, db):
 def test_import_with_bad_rows_lists_them_all_and_saves_nothing(client, db):
     sign_in(client, db, "perencana")
     before = _count(db)
-    csv = ("nomor_anggota,nama,jumlah_jiwa,nik,warga_asli\n"
-           "KNR-960,Satu,3,,ya\n"
-           "KNR-960,Dua,-2,,ya\n"
-           ",Tiga,2,123,mungkin\n").encode()
+    csv = (b"nomor_anggota,nama,jumlah_jiwa,nik,warga_asli\n"
+           b"KNR-960,Satu,3,,ya\n"
+           b"KNR-960,Dua,-2,,ya\n"
+           b",Tiga,2,123,mungkin\n")
     url, _ = _upload(client, csv)
     preview = client.get(url)
     for word in ("KNR-960", "jumlah_jiwa", "nik", "warga_asli", "nomor_anggota"):
