@@ -52,6 +52,11 @@ def serve(host: str | None, port: int | None, show_demo_login: bool, log_level: 
         click.echo(_t("Demo sign-in (password for all: {password}):", password=DEMO_PASSWORD))
         for username, role in demo_logins():
             click.echo(f"  {username:<20} {role}")
+    import logging
+
+    from app.web import DropQueryStrings
+
+    logging.getLogger("uvicorn.access").addFilter(DropQueryStrings())
     uvicorn.run("app.web.asgi:app", host=host, port=port, proxy_headers=True, log_level=log_level)
 
 

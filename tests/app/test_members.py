@@ -96,3 +96,15 @@ def test_unreadable_member_files_are_refused_at_once(client, db, content, word):
     url, r = _upload(client, content)
     page = client.get(url) if url else r
     assert page.status_code == 400 and word in page.text
+
+
+def test_access_log_keeps_paths_but_drops_query_strings_with_names():
+    import logging
+
+    from app.web import DropQueryStrings
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", "/cooperatives/kunir/members?q=Siti+Rahayu", "1.1", 200),
+                               None)
+    assert DropQueryStrings().filter(record)
+    assert "Siti" not in record.getMessage() and "/cooperatives/kunir/members" in record.getMessage()
