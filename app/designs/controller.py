@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
@@ -24,6 +24,7 @@ from app.projects.models import Project
 from app.web.deps import in_thread
 from app.web.locale import request_locale
 from app.web.templating import render
+from app.web.upload_form import UploadRefused, go_to_preview, receive
 from costing.errors import CostingError
 from costing.estimate import PARAMETRIC_RATES, TAX_PRESETS
 from costing.rab import DIVISIONS
@@ -271,26 +272,15 @@ def _rab_scope(scenario_id: int) -> str:
 
 @post("/projects/{slug:str}/scenarios/{scenario_id:int}/rab", include_in_schema=False, guards=[writers],
       sync_to_thread=True)
-def rab_upload(request: Request, db: Session, state: State, slug: str, scenario_id: int,
-               data: Multipart) -> Response:
+def rab_upload(request: Request, db: Session, slug: str, scenario_id: int, data: Multipart) -> Response:
     project = _project(request, db, slug, edit=True)
     scenario = designs.get(db, project, scenario_id)
-    _ = gettext_for(request_locale(request))
-    file = data.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        return _detail(request, db, slug, scenario_id, status_code=400, error=_("Choose a file to upload."),
+    try:
+        saved = receive(request, data, scope=_rab_scope(scenario.id))
+    except UploadRefused as exc:
+        return _detail(request, db, slug, scenario_id, status_code=exc.status_code, error=exc.text,
                        error_form="rab")
-    content = file.file.read(state.settings.max_upload_bytes + 1)
-    if len(content) > state.settings.max_upload_bytes:
-        return _detail(request, db, slug, scenario_id, status_code=413, error_form="rab", error=_(
-            "The file is larger than {mb} MB. Split it, or ask an administrator to raise JAPRA_MAX_UPLOAD_MB."
-        ).format(mb=state.settings.max_upload_mb))
-    saved = uploads.save(state.settings.data_dir, content=content, filename=file.filename,
-                         user_id=request.user.id, scope=_rab_scope(scenario.id))
-    target = f"/projects/{project.slug}/scenarios/{scenario.id}/rab/{saved.token}"
-    if request.headers.get("x-japra-upload") == "1":
-        return Response({"next": target}, status_code=200)
-    return Redirect(target)
+    return go_to_preview(request, f"/projects/{project.slug}/scenarios/{scenario.id}/rab/{saved.token}")
 
 
 def _rab_preview(request: Request, db: Session, state: State, slug: str, scenario_id: int, token: str, *,

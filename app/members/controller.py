@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
@@ -21,6 +21,7 @@ from app.members.importing import MemberFileError, read_members
 from app.web.deps import in_thread
 from app.web.locale import request_locale
 from app.web.templating import render
+from app.web.upload_form import UploadRefused, go_to_preview, receive
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -162,23 +163,13 @@ async def import_form(request: Request, db: Session, slug: str) -> Response:
 
 
 @post("/cooperatives/{slug:str}/members-import", include_in_schema=False, guards=[writers], sync_to_thread=True)
-def import_upload(request: Request, db: Session, state: State, slug: str, data: Multipart) -> Response:
+def import_upload(request: Request, db: Session, slug: str, data: Multipart) -> Response:
     coop = members.cooperative_for(db, request.user, slug)
-    _ = gettext_for(request_locale(request))
-    file = data.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        return _import_page(request, coop, status_code=400, error=_("Choose a file to upload."))
-    content = file.file.read(state.settings.max_upload_bytes + 1)
-    if len(content) > state.settings.max_upload_bytes:
-        return _import_page(request, coop, status_code=413, error=_(
-            "The file is larger than {mb} MB. Split it, or ask an administrator to raise JAPRA_MAX_UPLOAD_MB."
-        ).format(mb=state.settings.max_upload_mb))
-    saved = uploads.save(state.settings.data_dir, content=content, filename=file.filename,
-                         user_id=request.user.id, scope=_scope(coop))
-    target = f"/cooperatives/{coop.slug}/members-import/{saved.token}"
-    if request.headers.get("x-japra-upload") == "1":
-        return Response({"next": target}, status_code=200)
-    return Redirect(target)
+    try:
+        saved = receive(request, data, scope=_scope(coop))
+    except UploadRefused as exc:
+        return _import_page(request, coop, status_code=exc.status_code, error=exc.text)
+    return go_to_preview(request, f"/cooperatives/{coop.slug}/members-import/{saved.token}")
 
 
 def _preview(request: Request, db: Session, state: State, slug: str, token: str, *, status_code: int = 200,

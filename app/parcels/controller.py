@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
@@ -26,6 +26,7 @@ from app.projects.models import Project
 from app.web.deps import in_thread
 from app.web.locale import request_locale
 from app.web.templating import render
+from app.web.upload_form import UploadRefused, go_to_preview, receive
 from gis.parcel_checks import TARGETS
 from gis.parcel_file import ParcelFileError, ReadLimits
 
@@ -80,24 +81,15 @@ async def upload_form(request: Request, db: Session, slug: str) -> Response:
 
 
 @post("/projects/{slug:str}/parcels/import", include_in_schema=False, guards=[writers], sync_to_thread=True)
-def upload(request: Request, db: Session, state: State, slug: str, data: Multipart) -> Response:
+def upload(request: Request, db: Session, slug: str, data: Multipart) -> Response:
     project = _editable(request, db, slug)
-    _ = gettext_for(request_locale(request))
-    file = data.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        return _upload_page(request, project, status_code=400, error=_("Choose a file to upload."))
-    content = file.file.read(state.settings.max_upload_bytes + 1)
-    if len(content) > state.settings.max_upload_bytes:
-        return _upload_page(request, project, status_code=413, error=_(
-            "The file is larger than {mb} MB. Split it, or ask an administrator to raise JAPRA_MAX_UPLOAD_MB."
-        ).format(mb=state.settings.max_upload_mb))
-    saved = uploads.save(state.settings.data_dir, content=content, filename=file.filename,
-                         user_id=request.user.id, scope=f"parcels:{project.slug}")
+    try:
+        saved = receive(request, data, scope=f"parcels:{project.slug}")
+    except UploadRefused as exc:
+        return _upload_page(request, project, status_code=exc.status_code, error=exc.text)
     crs = data.get("crs") if data.get("crs") in ASSUMABLE_CRS else None
-    target = f"/projects/{project.slug}/parcels/import/{saved.token}" + (f"?crs={crs}" if crs else "")
-    if request.headers.get("x-japra-upload") == "1":  # the page's upload script shows progress, then goes on
-        return Response({"next": target}, status_code=200)
-    return Redirect(target)
+    return go_to_preview(request, f"/projects/{project.slug}/parcels/import/{saved.token}"
+                         + (f"?crs={crs}" if crs else ""))
 
 
 def _preview_map(request: Request, plan: ImportPlan):

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
@@ -20,6 +20,7 @@ from app.prices import service as prices
 from app.web.deps import in_thread
 from app.web.locale import request_locale
 from app.web.templating import render
+from app.web.upload_form import UploadRefused, go_to_preview, receive
 from costing.errors import CostingError
 from costing.rab import DIVISIONS
 from costing.workbook import WorkbookError, read_price_library, template_price_library, write_price_library
@@ -81,22 +82,12 @@ async def import_form(request: Request) -> Response:
 
 
 @post("/prices/import", include_in_schema=False, guards=[planners], sync_to_thread=True)
-def import_upload(request: Request, state: State, data: Multipart) -> Response:
-    _ = gettext_for(request_locale(request))
-    file = data.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        return _import_page(request, status_code=400, error=_("Choose a file to upload."))
-    content = file.file.read(state.settings.max_upload_bytes + 1)
-    if len(content) > state.settings.max_upload_bytes:
-        return _import_page(request, status_code=413, error=_(
-            "The file is larger than {mb} MB. Split it, or ask an administrator to raise JAPRA_MAX_UPLOAD_MB."
-        ).format(mb=state.settings.max_upload_mb))
-    saved = uploads.save(state.settings.data_dir, content=content, filename=file.filename,
-                         user_id=request.user.id, scope=SCOPE)
-    target = f"/prices/import/{saved.token}"
-    if request.headers.get("x-japra-upload") == "1":
-        return Response({"next": target}, status_code=200)
-    return Redirect(target)
+def import_upload(request: Request, data: Multipart) -> Response:
+    try:
+        saved = receive(request, data, scope=SCOPE)
+    except UploadRefused as exc:
+        return _import_page(request, status_code=exc.status_code, error=exc.text)
+    return go_to_preview(request, f"/prices/import/{saved.token}")
 
 
 def _read(request: Request, state: State, token: str):
