@@ -17,7 +17,7 @@ from app.cooperatives.models import Cooperative
 from app.errors import Invalid
 from app.i18n import gettext_for, render_message
 from app.members import service as members
-from app.members.importing import MemberFileError, read_members
+from app.members.importing import MemberFileError, check_member, read_members
 from app.web.deps import in_thread
 from app.web.locale import request_locale
 from app.web.templating import render
@@ -59,27 +59,13 @@ class _FormProblem(Exception):
 
 def _parse_form(data: dict[str, str], locale: str) -> dict[str, Any]:
     """The member form through the same checks as a spreadsheet row, so both refuse the same things."""
-    import tempfile
-    from pathlib import Path
-
-    header = ["nomor_anggota", "nama", "nik", "jumlah_jiwa", "penghasilan", "tanggal_masuk", "simpanan_pokok",
-              "simpanan_wajib", "simpanan_sukarela", "catatan", "lansia", "disabilitas", "lantai_dasar", "warga_asli"]
-    values = [data.get(k, "") for k in SPREADSHEET_FIELDS] + ["ya" if data.get(k) == "1" else "tidak" for k in FLAGS]
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";").writerows([header, values])
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "form.csv"
-        path.write_text(buffer.getvalue(), encoding="utf-8")
-        rows, problems = read_members(path, "form")
+    raw = {k: data.get(k, "") for k in SPREADSHEET_FIELDS} | {k: "1" if data.get(k) == "1" else "" for k in FLAGS}
+    values, problems = check_member(raw, row=1, titles={k: k for k in raw})
     if problems:
         first = problems[0]
-        field = {"nomor_anggota": "number", "nama": "name", "jumlah_jiwa": "household_size",
-                 "penghasilan": "monthly_income", "tanggal_masuk": "joined_on"}.get(first.column or "", first.column)
-        raise _FormProblem(render_message(first.message, locale).split(": ", 1)[-1], field)
-    return rows[0]
+        # The form marks the field itself: the message drops its "row 1, column x:" lead.
+        raise _FormProblem(render_message(first.message, locale).split(": ", 1)[-1], first.column)
+    return values
 
 
 def _form(request: Request, coop: Cooperative, values: dict[str, Any], *, member=None, status_code: int = 200,

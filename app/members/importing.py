@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -139,78 +140,88 @@ def read_members(path: str | Path, filename: str | None = None) -> tuple[list[di
     members: list[dict[str, Any]] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
-
-    def problem(row: int, key: str | None, code: str, msgid: str, **fields: Any) -> None:
-        if len(problems) < MAX_PROBLEMS:
-            problems.append(RowProblem(row, titles.get(key) if key else None,
-                                       Message(code, msgid, {"row": row, "column": titles.get(key, ""), **fields})))
-
     for offset, row in enumerate(rows[header_at + 1:], start=header_at + 2):
         if not any(str(v).strip() for v in row if v is not None):
             continue
-
-        def cell(key: str, row: list[Any] = row) -> Any:
-            i = columns.get(key)
-            return row[i] if i is not None and i < len(row) else None
-
-        out: dict[str, Any] = {}
-        number = str(cell("number") or "").strip()
-        if number.endswith(".0") and number[:-2].isdigit():  # a number cell in Excel
-            number = number[:-2]
-        if not NUMBER_RE.match(number):
-            problem(offset, "number", "members.number_invalid", N_(
-                "Row {row}, column {column}: a member number is 1 to 32 letters, digits, dots or dashes."))
-        elif number in seen:
-            problem(offset, "number", "members.number_duplicate", N_(
-                "Row {row}, column {column}: member number {number} is also in row {other}."),
-                number=number, other=seen[number])
-        else:
-            seen[number] = offset
-        out["number"] = number
-        name = str(cell("name") or "").strip()
-        if not name or len(name) > 200:
-            problem(offset, "name", "members.name_invalid", N_("Row {row}, column {column}: the name is needed "
-                                                              "(up to 200 characters)."))
-        out["name"] = name
-        for key, low, high, default in (("household_size", 1, 30, 1), ("monthly_income", 0, 10**12, 0),
-                                        ("savings_pokok", 0, 10**12, 0), ("savings_wajib", 0, 10**12, 0),
-                                        ("savings_sukarela", 0, 10**12, 0)):
-            value = cell(key)
-            if value is None or str(value).strip() == "":
-                out[key] = default
-                continue
-            try:
-                number_value = parse_number(value, money=key != "household_size")
-            except CostingError:
-                problem(offset, key, "members.not_a_number", N_("Row {row}, column {column}: {value} is not a number."),
-                        value=str(value))
-                continue
-            if number_value != number_value.to_integral_value() or not low <= number_value <= high:
-                problem(offset, key, "members.out_of_range", N_(
-                    "Row {row}, column {column}: {value} must be a whole number from {low} to {high}."),
-                    value=str(value), low=low, high=high)
-                continue
-            out[key] = int(number_value)
-        for key in ("elderly", "disability", "needs_ground_floor", "original_resident"):
-            flag = _yes_no(cell(key))
-            if flag is None:
-                problem(offset, key, "members.yes_no", N_("Row {row}, column {column}: write ya or tidak."))
-            out[key] = bool(flag)
-        try:
-            out["joined_on"] = _date(cell("joined_on"))
-        except ValueError:
-            problem(offset, "joined_on", "members.date_invalid", N_(
-                "Row {row}, column {column}: write the date as YYYY-MM-DD or DD/MM/YYYY."))
-        nik = re.sub(r"\s", "", str(cell("nik") or ""))
-        if nik.endswith(".0"):
-            nik = nik[:-2]
-        if nik and not NIK_RE.match(nik):
-            # The value itself is not repeated: a NIK is personal data, even a mistyped one.
-            problem(offset, "nik", "members.nik_invalid", N_("Row {row}, column {column}: a NIK has 16 digits."))
-        out["nik"] = nik or None
-        out["notes"] = str(cell("notes") or "").strip() or None
-        members.append(out)
+        raw = {key: row[i] if i < len(row) else None for key, i in columns.items()}
+        member, found = check_member(raw, row=offset, titles=titles, seen=seen)
+        members.append(member)
+        problems.extend(found[:MAX_PROBLEMS - len(problems)])
     if not members and not problems:
         raise MemberFileError(Message("members.no_rows", N_("{file} has a header but no members."),
                                       {"file": filename}))
     return members, problems
+
+
+def check_member(raw: Mapping[str, Any], *, row: int, titles: Mapping[str, str] | None = None,
+                 seen: dict[str, int] | None = None) -> tuple[dict[str, Any], list[RowProblem]]:
+    """One member's values (keys as in COLUMNS, raw text or cell values) checked and converted.
+
+    The same checks for a spreadsheet row and for the member form. `titles` names the columns as
+    the file wrote them; `seen` (number -> row) catches a number twice in one file.
+    """
+    titles = titles or {key: aliases[0] for key, aliases in COLUMNS.items()}
+    seen = seen if seen is not None else {}
+    problems: list[RowProblem] = []
+
+    def problem(key: str | None, code: str, msgid: str, **fields: Any) -> None:
+        problems.append(RowProblem(row, titles.get(key) if key else None,
+                                   Message(code, msgid, {"row": row, "column": titles.get(key, ""), **fields})))
+
+    out: dict[str, Any] = {}
+    number = str(raw.get("number") or "").strip()
+    if number.endswith(".0") and number[:-2].isdigit():  # a number cell in Excel
+        number = number[:-2]
+    if not NUMBER_RE.match(number):
+        problem("number", "members.number_invalid", N_(
+            "Row {row}, column {column}: a member number is 1 to 32 letters, digits, dots or dashes."))
+    elif number in seen:
+        problem("number", "members.number_duplicate", N_(
+            "Row {row}, column {column}: member number {number} is also in row {other}."),
+            number=number, other=seen[number])
+    else:
+        seen[number] = row
+    out["number"] = number
+    name = str(raw.get("name") or "").strip()
+    if not name or len(name) > 200:
+        problem("name", "members.name_invalid", N_("Row {row}, column {column}: the name is needed "
+                                                          "(up to 200 characters)."))
+    out["name"] = name
+    for key, low, high, default in (("household_size", 1, 30, 1), ("monthly_income", 0, 10**12, 0),
+                                    ("savings_pokok", 0, 10**12, 0), ("savings_wajib", 0, 10**12, 0),
+                                    ("savings_sukarela", 0, 10**12, 0)):
+        value = raw.get(key)
+        if value is None or str(value).strip() == "":
+            out[key] = default
+            continue
+        try:
+            number_value = parse_number(value, money=key != "household_size")
+        except CostingError:
+            problem(key, "members.not_a_number", N_("Row {row}, column {column}: {value} is not a number."),
+                    value=str(value))
+            continue
+        if number_value != number_value.to_integral_value() or not low <= number_value <= high:
+            problem(key, "members.out_of_range", N_(
+                "Row {row}, column {column}: {value} must be a whole number from {low} to {high}."),
+                value=str(value), low=low, high=high)
+            continue
+        out[key] = int(number_value)
+    for key in ("elderly", "disability", "needs_ground_floor", "original_resident"):
+        flag = _yes_no(raw.get(key))
+        if flag is None:
+            problem(key, "members.yes_no", N_("Row {row}, column {column}: write ya or tidak."))
+        out[key] = bool(flag)
+    try:
+        out["joined_on"] = _date(raw.get("joined_on"))
+    except ValueError:
+        problem("joined_on", "members.date_invalid", N_(
+            "Row {row}, column {column}: write the date as YYYY-MM-DD or DD/MM/YYYY."))
+    nik = re.sub(r"\s", "", str(raw.get("nik") or ""))
+    if nik.endswith(".0"):
+        nik = nik[:-2]
+    if nik and not NIK_RE.match(nik):
+        # The value itself is not repeated: a NIK is personal data, even a mistyped one.
+        problem("nik", "members.nik_invalid", N_("Row {row}, column {column}: a NIK has 16 digits."))
+    out["nik"] = nik or None
+    out["notes"] = str(raw.get("notes") or "").strip() or None
+    return out, problems
