@@ -332,14 +332,16 @@ def cost(project_slug: str, scenario: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
+    from app.i18n import format_rupiah
+
     _ = gettext_for(locale)
     click.echo(f"{out['project']} · {out['scenario']}")
     for line in out["lines"]:
-        click.echo(f"  {line['label']:<48} {line['amount']:>18,}".replace(",", "."))
-    click.echo(f"  {_('Total'):<48} {out['total']:>18,}".replace(",", "."))
+        click.echo(f"  {line['label']:<48} {format_rupiah(line['amount'], locale):>20}")
+    click.echo(f"  {_('Total'):<48} {format_rupiah(out['total'], locale):>20}")
+    costs = [u["cost"] for u in out["units"]] or [0]
     click.echo(_t("{n} units; cost per unit {low} to {high}.", n=len(out["units"]),
-                  low=min((u["cost"] for u in out["units"]), default=0),
-                  high=max((u["cost"] for u in out["units"]), default=0)))
+                  low=format_rupiah(min(costs), locale), high=format_rupiah(max(costs), locale)))
 
 
 @main.command()
@@ -437,8 +439,10 @@ def schedule_command(principal: int, annual_rate: str, months: int, method: str,
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
 
+    from app.i18n import format_number
+
     def rp(amount: int) -> str:
-        return f"{amount:,}".replace(",", ".")
+        return format_number(amount, os.environ.get("JAPRA_LOCALE", "id"))
 
     click.echo(f"{'n':>4} {'due_date':<10} {'principal':>15} {'interest':>13} {'payment':>15} {'balance':>15}")
     for row in out["instalments"]:

@@ -294,7 +294,11 @@ _SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")
 
 
 def _float_decimal(value: float) -> Decimal:
-    """A float from a spreadsheet, to Excel's 15 significant digits."""
+    """A float from a spreadsheet, to Excel's 15 significant digits.
+
+    The boundary where Excel's binary numbers become Decimal, once; money read this way must then be
+    whole rupiah or it is refused (see `_number`), so no float goes further.
+    """
     return Decimal(format(value, ".15g"))
 
 
@@ -1310,6 +1314,8 @@ def _excel_number(value: int | Decimal) -> int | float | str:
     number = Decimal(value)
     if number == number.to_integral_value() and abs(number) < 10**15:
         return int(number)
+    # Volumes and coefficients only (money is int above): a float cell keeps Excel arithmetic working,
+    # and is used only when it holds the Decimal exactly.
     as_float = float(number)
     if _float_decimal(as_float) == number:
         return as_float

@@ -49,7 +49,7 @@ class ImportPlan:
     _measured: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False)
 
     @property
-    def total_area_m2(self) -> float:
+    def total_area_m2(self) -> float:  # square metres, not money
         return float(sum(self._measures()[0])) if self.drafts else 0.0
 
     @property

@@ -77,8 +77,12 @@ def library_error(request: Request, exc: Exception) -> Response:
     from app.i18n import render_message
 
     message = getattr(exc, "message", None)
-    text = render_message(message, request_locale(request)) if message is not None else str(exc)
     field = getattr(exc, "field", None)
+    if message is not None:
+        text = render_message(message, request_locale(request))
+    else:  # finance's errors are English for scripts; a page names the value in the visitor's language
+        _ = gettext_for(request_locale(request))
+        text = _("This value cannot be used: {field}.").format(field=field or "-")
     if wants_json(request):
         return _json(400, text, extra=[{"key": field, "message": text}] if field else [])
     return _page(request, 400, message=text)
