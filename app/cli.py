@@ -439,10 +439,8 @@ def schedule_command(principal: int, annual_rate: str, months: int, method: str,
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
 
-    from app.i18n import format_number
-
     def rp(amount: int) -> str:
-        return format_number(amount, os.environ.get("JAPRA_LOCALE", "id"))
+        return f"{amount:,}".replace(",", ".")
 
     click.echo(f"{'n':>4} {'due_date':<10} {'principal':>15} {'interest':>13} {'payment':>15} {'balance':>15}")
     for row in out["instalments"]:
