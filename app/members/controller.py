@@ -15,7 +15,7 @@ from app import uploads
 from app.auth.guards import writers
 from app.cooperatives.models import Cooperative
 from app.errors import Invalid
-from app.i18n import gettext_for, render_message
+from app.i18n import format_number, gettext_for, render_message
 from app.members import service as members
 from app.members.importing import MemberFileError, check_member, read_members
 from app.web.deps import in_thread
@@ -74,8 +74,13 @@ def _form(request: Request, coop: Cooperative, values: dict[str, Any], *, member
                   values=values, error=error, error_field=error_field)
 
 
-def _values_of(member) -> dict[str, Any]:
+MONEY_FIELDS = ("monthly_income", "savings_pokok", "savings_wajib", "savings_sukarela")
+
+
+def _values_of(member, locale: str) -> dict[str, Any]:
     values = {k: "" if getattr(member, k) is None else str(getattr(member, k)) for k in SPREADSHEET_FIELDS}
+    # Amounts as the locale writes them (3.750.000); the form reads them back the same way.
+    values |= {k: format_number(getattr(member, k), locale) for k in MONEY_FIELDS}
     values |= {k: "1" if getattr(member, k) else "" for k in FLAGS}
     values["nik"] = ""  # never sent back to the browser: the form shows it masked and keeps it unless retyped
     return values
@@ -121,7 +126,7 @@ def create_member(request: Request, db: Session, slug: str, data: Form) -> Respo
 def _member_page(request: Request, db: Session, slug: str, number: str) -> Response:
     coop = members.cooperative_for(db, request.user, slug)
     member = members.get(db, coop, number)
-    return _form(request, coop, _values_of(member), member=member)
+    return _form(request, coop, _values_of(member, request_locale(request)), member=member)
 
 
 @get("/cooperatives/{slug:str}/members/{number:str}", include_in_schema=False, guards=[writers])

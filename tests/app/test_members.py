@@ -108,3 +108,20 @@ def test_access_log_keeps_paths_but_drops_query_strings_with_names():
                                None)
     assert DropQueryStrings().filter(record)
     assert "Siti" not in record.getMessage() and "/cooperatives/kunir/members" in record.getMessage()
+
+
+def test_saving_a_member_form_unchanged_keeps_amounts_and_the_nik(client, db):
+    import re
+
+    sign_in(client, db, "pengurus-kunir")
+    member = db.scalar(select(Member).where(Member.number == "KNR-001"))
+    before = (member.monthly_income, member.savings_wajib, member.nik)
+    page = client.get("/cooperatives/kunir/members/KNR-001").text
+    form = dict(re.findall(r'<input name="([^"]+)" value="([^"]*)"', page))
+    assert form["monthly_income"] == f"{before[0]:,}".replace(",", ".")  # written the Indonesian way
+    r = client.post("/cooperatives/kunir/members/KNR-001", data={**form, "_csrf_token": csrf_token(client)},
+                    follow_redirects=False)
+    assert r.status_code == 302
+    db.expire_all()
+    member = db.scalar(select(Member).where(Member.number == "KNR-001"))
+    assert (member.monthly_income, member.savings_wajib, member.nik) == before
