@@ -22,6 +22,7 @@ from app.prices import service as prices
 from app.projects import service as projects
 from app.projects.models import Project
 from app.web.deps import in_thread
+from app.web.downloads import PDF, XLSX, attachment
 from app.web.locale import request_locale
 from app.web.templating import render
 from app.web.upload_form import UploadRefused, go_to_preview, receive
@@ -195,9 +196,7 @@ def _proposal(request: Request, db: Session, slug: str, scenario_id: int) -> Res
         pdf = proposal_pdf(db, project, scenario, locale=request_locale(request), appendix=appendix)
     except (CostingError, FinanceError) as exc:
         raise Invalid("This scenario cannot be costed yet: {reason}", reason=_message(request, exc)) from exc
-    filename = f"proposal-{project.slug}-{scenario.id}.pdf"
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return attachment(pdf, f"proposal-{project.slug}-{scenario.id}.pdf", PDF, private=True)
 
 
 @get("/projects/{slug:str}/scenarios/{scenario_id:int}/proposal.pdf", include_in_schema=False, guards=[signed_in])
@@ -206,12 +205,7 @@ async def proposal(request: Request, db: Session, slug: str, scenario_id: int) -
     return await in_thread(_proposal, request, db, slug, scenario_id)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-
-
-def _xlsx(content: bytes, filename: str) -> Response:
-    return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _rab_xlsx(request: Request, db: Session, slug: str, scenario_id: int) -> Response:
@@ -225,9 +219,8 @@ def _rab_xlsx(request: Request, db: Session, slug: str, scenario_id: int) -> Res
     units = {i.code: i.unit for i in library.items}
     _ = gettext_for(request_locale(request))
     title = f"RAB {project.name} · {scenario.name}"
-    return _xlsx(write_rab(title, cost.rab_lines, names, units,
-                           division_labels={k: _(v) for k, v in DIVISIONS.items()}),
-                 f"rab-{project.slug}-{scenario.id}.xlsx")
+    workbook = write_rab(title, cost.rab_lines, names, units, division_labels={k: _(v) for k, v in DIVISIONS.items()})
+    return attachment(workbook, f"rab-{project.slug}-{scenario.id}.xlsx", XLSX)
 
 
 @get("/projects/{slug:str}/scenarios/{scenario_id:int}/rab.xlsx", include_in_schema=False, guards=[signed_in])
@@ -237,7 +230,7 @@ async def rab_xlsx(request: Request, db: Session, slug: str, scenario_id: int) -
 
 @get("/prices/rab-template.xlsx", include_in_schema=False, guards=[signed_in], sync_to_thread=False)
 def rab_template() -> Response:
-    return _xlsx(template_rab(), "templat-rab.xlsx")
+    return attachment(template_rab(), "templat-rab.xlsx", XLSX)
 
 
 def _compare_xlsx(request: Request, db: Session, slug: str) -> Response:
@@ -257,8 +250,8 @@ def _compare_xlsx(request: Request, db: Session, slug: str) -> Response:
         text = (_("Cost of a unit: %(name)s") % {"name": label} if kind == "type_price"
                 else _("Monthly instalment: %(name)s") % {"name": label} if kind == "type_monthly" else _(label))
         rows.append((text, cells))
-    return _xlsx(write_comparison(f"{project.name}: {_('Scenarios side by side')}", [s.name for s, _c in columns],
-                                  rows), f"perbandingan-{project.slug}.xlsx")
+    workbook = write_comparison(f"{project.name}: {_('Scenarios side by side')}", [s.name for s, _c in columns], rows)
+    return attachment(workbook, f"perbandingan-{project.slug}.xlsx", XLSX)
 
 
 @get("/projects/{slug:str}/scenarios/compare.xlsx", include_in_schema=False, guards=[signed_in])

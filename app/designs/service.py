@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.designs.models import Building, Scenario
+from app.designs.models import Scenario
 from app.errors import NotFound
 from app.prices import service as prices
 from app.projects.models import Project
@@ -178,10 +178,6 @@ def document_id(scenario: Scenario) -> str:
     }
     digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
     return f"JPR-{scenario.project.slug.upper()}-{digest[:10].upper()}"
-
-
-def buildings_summary(scenario: Scenario) -> list[Building]:
-    return list(scenario.buildings)
 
 
 def cost_json(cost: ScenarioCost, render) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from app.members.service import may_see
 from app.projects import service as projects
 from app.projects.models import Project
 from app.web.deps import in_thread
+from app.web.downloads import PDF, attachment
 from app.web.locale import request_locale
 from app.web.templating import render
 from costing.errors import CostingError
@@ -171,9 +172,7 @@ def _minutes(request: Request, db: Session, slug: str, meeting_id: int) -> Respo
     if meeting.status != "confirmed":
         raise NotFound("No meeting found at this address.")
     pdf = minutes_pdf(db, meeting, locale=request_locale(request))
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="berita-acara-{project.slug}-{meeting.id}.pdf"',
-        "Cache-Control": "no-store"})
+    return attachment(pdf, f"berita-acara-{project.slug}-{meeting.id}.pdf", PDF, private=True)
 
 
 @get("/projects/{slug:str}/meetings/{meeting_id:int}/berita-acara.pdf", include_in_schema=False,

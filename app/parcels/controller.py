@@ -24,6 +24,7 @@ from app.parcels.importer import ImportPlan, commit_import, plan_import
 from app.projects import service as projects
 from app.projects.models import Project
 from app.web.deps import in_thread
+from app.web.downloads import attachment
 from app.web.locale import request_locale
 from app.web.templating import render
 from app.web.upload_form import UploadRefused, go_to_preview, receive
@@ -201,8 +202,7 @@ def _download(request: Request, db: Session, slug: str) -> Response:
     fmt = request.url.path.rsplit(".", 1)[-1]
     project = projects.get_for(db, request.user, slug)
     media_type, suffix = FORMATS[fmt]
-    return Response(export(project, fmt), media_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="{project.slug}-parcels{suffix}"'})
+    return attachment(export(project, fmt), f"{project.slug}-parcels{suffix}", media_type)
 
 
 routes = [upload_form, upload, preview, confirm, download]

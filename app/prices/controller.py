@@ -18,6 +18,7 @@ from app.errors import DomainError, Invalid
 from app.i18n import gettext_for, render_message
 from app.prices import service as prices
 from app.web.deps import in_thread
+from app.web.downloads import XLSX, attachment
 from app.web.locale import request_locale
 from app.web.templating import render
 from app.web.upload_form import UploadRefused, go_to_preview, receive
@@ -27,7 +28,6 @@ from costing.workbook import WorkbookError, read_price_library, template_price_l
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCOPE = "prices"
 INFO_FIELDS = ("code", "name", "region", "effective_date", "source")
 
@@ -52,19 +52,15 @@ def library_page(request: Request, db: Session, library_id: int) -> Response:
                   kinds=labels.RESOURCE_KINDS)
 
 
-def _xlsx(content: bytes, filename: str) -> Response:
-    return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @get("/prices/template.xlsx", include_in_schema=False, guards=[signed_in], sync_to_thread=False)
 def library_template() -> Response:
-    return _xlsx(template_price_library(), "templat-harga-ahsp.xlsx")
+    return attachment(template_price_library(), "templat-harga-ahsp.xlsx", XLSX)
 
 
 @get("/prices/{library_id:int}/harga.xlsx", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
 def library_xlsx(db: Session, library_id: int) -> Response:
     library = prices.get(db, library_id)
-    return _xlsx(write_price_library(prices.as_data(library)), f"harga-{library.code}.xlsx")
+    return attachment(write_price_library(prices.as_data(library)), f"harga-{library.code}.xlsx", XLSX)
 
 
 def _import_page(request: Request, *, status_code: int = 200, error: str | None = None) -> Response:
