@@ -106,6 +106,11 @@ def _buildings(scenario: Scenario) -> list[BuildingSpec]:
                          b.ground_floor_units) for b in scenario.buildings]
 
 
+def units(scenario: Scenario) -> list[Unit]:
+    """The scenario's units (code, block, floor, type, net area), without costing them."""
+    return units_of(_buildings(scenario), _unit_types(scenario))
+
+
 def soft_costs_of(scenario: Scenario) -> tuple[SoftCost, ...]:
     from costing.estimate import DEFAULT_SOFT_COSTS
 

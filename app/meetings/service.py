@@ -90,8 +90,8 @@ def publish(session: Session, actor: Any, meeting: AllocationMeeting, seed: str 
 def units_of(session: Session, meeting: AllocationMeeting) -> list[UnitOption]:
     scenario = meeting.scenario
     bedrooms = {t.code: t.bedrooms for t in scenario.unit_types}
-    cost = designs.compute(session, scenario)
-    return [UnitOption(u.code, u.unit_type, u.building, u.floor, bedrooms.get(u.unit_type, 1)) for u in cost.units]
+    return [UnitOption(u.code, u.unit_type, u.building, u.floor, bedrooms.get(u.unit_type, 1))
+            for u in designs.units(scenario)]
 
 
 def _choice(text: str, units: dict[str, UnitOption], types: set[str], buildings: set[str]) -> dict[str, Any] | None:
