@@ -47,10 +47,14 @@ class Geometry(TypeDecorator):
             return None
         if not isinstance(value, BaseGeometry):
             raise TypeError(f"expected a shapely geometry, got {type(value).__name__}")
+        return self.encode(value, dialect)
+
+    def encode(self, geoms, dialect: Dialect):
+        """One shapely geometry, or a numpy array of them at once (bulk imports), as this column stores it."""
         if dialect.name == "postgresql":
             # Hex EWKB carries the SRID, which PostGIS checks against the column's.
-            return shapely.to_wkb(shapely.set_srid(value, self.srid), hex=True, include_srid=True)
-        return shapely.to_wkb(value)
+            return shapely.to_wkb(shapely.set_srid(geoms, self.srid), hex=True, include_srid=True)
+        return shapely.to_wkb(geoms)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> BaseGeometry | None:
         if value is None:

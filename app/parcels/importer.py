@@ -151,8 +151,8 @@ class _ParcelWriter:
 
     `session.execute(insert(Parcel), rows)` sends every value of every row through its column's
     type, and the geometry's one shape at a time: for a file of 50,000 parcels that was most of
-    the time spent writing. Here a batch's shapes are encoded in one vectorised call (the same
-    bytes or hex EWKB as `app.db.types.Geometry.process_bind_param`, which this must follow), the
+    the time spent writing. Here a batch's shapes are encoded in one vectorised call of the
+    column type's own `Geometry.encode`, the
     values every row shares are converted once, and the others still pass through their column
     type's converter, if it has one.
     """
@@ -168,10 +168,7 @@ class _ParcelWriter:
         return self.table.c[column].type.dialect_impl(self.dialect).bind_processor(self.dialect)
 
     def _encode(self, geoms: np.ndarray) -> list[Any]:
-        if self.dialect.name == "postgresql":
-            encoded = shapely.to_wkb(shapely.set_srid(geoms, self.geometry.srid), hex=True, include_srid=True)
-        else:
-            encoded = shapely.to_wkb(geoms)
+        encoded = self.geometry.encode(geoms, self.dialect)
         driver = self._geometry_driver
         return [driver(v) for v in encoded] if driver else encoded.tolist()
 
