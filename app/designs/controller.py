@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from app import labels, uploads
 from app.auth.guards import signed_in, writers
-from app.auth.identity import CurrentUser
 from app.designs import editing
 from app.designs import service as designs
 from app.errors import DomainError, Invalid, NotFound
@@ -37,11 +36,9 @@ UNITS_PER_PAGE = 100
 
 
 def _project(request: Request, db: Session, slug: str, *, edit: bool = False) -> Project:
-    user: CurrentUser = request.user
-    project = projects.get_for(db, user, slug, with_parcels=False)
-    if edit and not user.may_edit_cooperative(project.cooperative_id):
-        raise NotFound("No project found at this address.")
-    return project
+    if edit:
+        return projects.editable_for(db, request.user, slug, with_parcels=False)
+    return projects.get_for(db, request.user, slug, with_parcels=False)
 
 
 def _message(request: Request, exc: Exception) -> str:

@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import labels, uploads
 from app.auth.guards import signed_in, writers
-from app.auth.identity import CurrentUser
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.i18n import gettext_for, render_message
 from app.maps import feature_map
 from app.parcels.export import FORMATS, export
@@ -47,11 +46,7 @@ ASSUMABLE_CRS = {
 
 
 def _editable(request: Request, db: Session, slug: str) -> Project:
-    user: CurrentUser = request.user
-    project = projects.get_for(db, user, slug)
-    if not user.may_edit_cooperative(project.cooperative_id):
-        raise NotFound("No project found at this address.")
-    return project
+    return projects.editable_for(db, request.user, slug)
 
 
 def _limits(state: State) -> ReadLimits:

@@ -60,6 +60,14 @@ def get_for(session: Session, user: CurrentUser, slug: str, *, with_parcels: boo
     return project
 
 
+def editable_for(session: Session, user: CurrentUser, slug: str, *, with_parcels: bool = True) -> Project:
+    """The project, if this user may change it; to anyone else it does not exist (404, not 403)."""
+    project = get_for(session, user, slug, with_parcels=with_parcels)
+    if not user.may_edit_cooperative(project.cooperative_id):
+        raise NotFound("No project found at this address.")
+    return project
+
+
 def create(
     session: Session,
     actor: CurrentUser | str,

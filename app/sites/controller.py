@@ -12,8 +12,7 @@ from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
 from app.auth.guards import writers
-from app.auth.identity import CurrentUser
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.i18n import babel_locale, gettext_for
 from app.projects import service as projects
 from app.projects.models import Project
@@ -26,11 +25,7 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 
 
 def _editable(request: Request, db: Session, slug: str) -> Project:
-    user: CurrentUser = request.user
-    project = projects.get_for(db, user, slug)
-    if not user.may_edit_cooperative(project.cooperative_id):
-        raise NotFound("No project found at this address.")
-    return project
+    return projects.editable_for(db, request.user, slug)
 
 
 def _form_values(project: Project, locale: str) -> dict[str, str]:
