@@ -492,6 +492,54 @@ def allocate_command(file: str, method: str, seed: str | None, as_json: bool) ->
 
 
 @main.command()
+@click.option("--cooperative", "cooperative_slug", required=True, help="Slug koperasi.")
+@click.option("--as-of", "as_of", required=True, help="Tanggal acuan (YYYY-MM-DD).")
+@click.option("--preset", type=click.Choice(["koperasi", "bank"]), default="koperasi", show_default=True,
+              help="Kelas kolektibilitas: koperasi (empat kelas) atau bank (lima kelas).")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+def arrears(cooperative_slug: str, as_of: str, preset: str, as_json: bool) -> None:
+    """Tunggakan setiap pinjaman anggota dan ringkasan kolektibilitas koperasi per tanggal."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app.cooperatives.models import Cooperative
+    from app.db.engine import session_scope
+    from app.loans import service as loans
+
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        _fail("Write the date as YYYY-MM-DD, e.g. 2026-11-01.")
+    with session_scope() as session:
+        coop = session.scalar(select(Cooperative).where(Cooperative.slug == cooperative_slug))
+        if coop is None:
+            _fail("No cooperative with the slug {slug}.", slug=cooperative_slug)
+        states, summary = loans.cooperative_arrears(session, coop, day, preset)
+        # Member numbers only: a file or a terminal log must not carry members' names.
+        out = {
+            "cooperative": coop.slug, "as_of": day.isoformat(), "preset": preset,
+            "loans": [{"member": s.plan.member.number, "unit": s.plan.allocation.unit_code,
+                       "overdue_amount": s.arrears.overdue_amount, "days_past_due": s.arrears.days_past_due,
+                       "months_in_arrears": s.arrears.months_in_arrears, "class": s.collectibility.code,
+                       "class_name": s.collectibility.name,
+                       "outstanding_principal": s.arrears.outstanding_principal} for s in states],
+            "summary": {"members": summary.members, "outstanding": summary.outstanding,
+                        "problem_outstanding": summary.problem_outstanding,
+                        "problem_ratio_pct": str(summary.problem_ratio_pct), "health": summary.health,
+                        "classes": [{"code": c.code, "name": c.name, "members": c.members,
+                                     "outstanding": c.outstanding} for c in summary.classes]},
+        }
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for row in out["loans"]:
+        click.echo(f"{row['member']:<12} {row['unit']:<10} {row['overdue_amount']:>15,} {row['days_past_due']:>5} "
+                   f"{row['class_name']}".replace(",", "."))
+    click.echo(f"{out['summary']['problem_ratio_pct']}% {out['summary']['health']}")
+
+
+@main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 def backup(file: str) -> None:
     """Salin basis data secara konsisten ke FILE, juga saat aplikasi berjalan."""

@@ -5,12 +5,14 @@ from app.auth.models import ApiToken, Role, User, UserSession
 from app.cooperatives.models import Cooperative
 from app.db.base import Base
 from app.designs.models import Building, DesignUnitType, RabEntry, Scenario
+from app.loans.models import InstalmentPlan, PaymentEntry
 from app.meetings.models import AllocationMeeting, MeetingParticipant, UnitAllocation
 from app.members.models import Member
 from app.prices.models import AhspCoefficientRecord, AhspItemRecord, PriceLibrary, PriceResource
 from app.projects.models import LandStatus, Parcel, Project, ProjectStage, Site
 
 __all__ = [
+    "InstalmentPlan", "PaymentEntry",
     "AhspCoefficientRecord", "AhspItemRecord", "AllocationMeeting", "ApiToken", "AuditEntry", "Base", "Building",
     "Cooperative", "DesignUnitType", "LandStatus", "MeetingParticipant", "Member", "Parcel", "PriceLibrary",
     "PriceResource", "Project", "ProjectStage", "RabEntry", "Role", "Scenario", "Site", "UnitAllocation", "User",

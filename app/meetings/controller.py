@@ -16,6 +16,7 @@ from app import labels
 from app.auth.guards import writers
 from app.errors import DomainError, NotFound
 from app.i18n import gettext_for, render_message
+from app.loans import service as loans
 from app.meetings import service as meetings
 from app.members.service import may_see
 from app.projects import service as projects
@@ -80,6 +81,7 @@ def _page(request: Request, db: Session, slug: str, meeting_id: int, *, status_c
     return render(request, "meetings/detail.html", status_code=status_code, project=project, meeting=meeting,
                   error=error, seed=seed, with_preferences=with_prefs,
                   allocations=meetings.allocations_of(db, meeting) if meeting.status == "confirmed" else [],
+                  plans=loans.plans_of_meeting(db, meeting), loan_methods=labels.LOAN_METHODS,
                   method_labels=labels.ALLOCATION_METHODS_MEETING,
                   status_labels=labels.MEETING_STATUSES)
 

@@ -23,6 +23,7 @@ from app.auth import controller as auth_pages
 from app.config import ROOT, Settings, get_settings
 from app.db.engine import get_engine, session_factory
 from app.designs import controller as design_pages
+from app.loans import controller as loan_pages
 from app.meetings import controller as meeting_pages
 from app.members import controller as member_pages
 from app.parcels import controller as parcel_pages
@@ -78,6 +79,7 @@ def create_app(
             *price_pages.routes,
             *member_pages.routes,
             *meeting_pages.routes,
+            *loan_pages.routes,
             *audit_pages.routes,
             api.router,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,

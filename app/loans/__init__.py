@@ -1,0 +1,1 @@
+"""Members' instalment plans for their units, the payments on them, and arrears."""

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db.base import Base, Timestamped
+
+if TYPE_CHECKING:
+    from app.meetings.models import UnitAllocation
+    from app.members.models import Member
+
+
+class InstalmentPlan(Timestamped, Base):
+    """A member's loan for an allocated unit. The schedule is computed from these terms (finance.schedule),
+    never stored, so it cannot drift from them. A restructuring adds a new version; the old one stays."""
+
+    __tablename__ = "instalment_plan"
+    __table_args__ = (
+        CheckConstraint("method IN ('annuity', 'declining', 'flat', 'murabahah', 'none')", name="method"),
+        CheckConstraint("price >= 0 AND grants >= 0 AND down_payment >= 0 AND principal >= 0", name="amounts"),
+        CheckConstraint("months >= 1 AND grace_months >= 0 AND grace_months < months", name="tenor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="RESTRICT"), index=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("unit_allocation.id", ondelete="RESTRICT"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    in_force: Mapped[bool] = mapped_column(Boolean, default=True)
+    price: Mapped[int] = mapped_column(BigInteger)
+    grants: Mapped[int] = mapped_column(BigInteger, default=0)
+    down_payment: Mapped[int] = mapped_column(BigInteger, default=0)
+    principal: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(12))
+    annual_rate_pct: Mapped[Decimal] = mapped_column(Numeric(6, 3))
+    months: Mapped[int] = mapped_column(Integer)
+    grace_months: Mapped[int] = mapped_column(Integer, default=0)
+    first_due: Mapped[date] = mapped_column(Date)
+
+    allocation: Mapped[UnitAllocation] = relationship()
+    member: Mapped[Member] = relationship()
+    payments: Mapped[list[PaymentEntry]] = relationship(back_populates="plan", order_by="PaymentEntry.id")
+
+
+class PaymentEntry(Timestamped, Base):
+    """A payment, or the reversal of one. Never edited or deleted: a mistake is cancelled by a new entry."""
+
+    __tablename__ = "payment_entry"
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "reference", name="uq_payment_entry_cooperative_id"),
+        CheckConstraint("amount > 0", name="amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="RESTRICT"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("instalment_plan.id", ondelete="RESTRICT"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(64))
+    reversal_of: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[InstalmentPlan] = relationship(back_populates="payments")
