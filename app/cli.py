@@ -494,10 +494,10 @@ def allocate_command(file: str, method: str, seed: str | None, as_json: bool) ->
 @main.command()
 @click.option("--cooperative", "cooperative_slug", required=True, help="Slug koperasi.")
 @click.option("--as-of", "as_of", required=True, help="Tanggal acuan (YYYY-MM-DD).")
-@click.option("--preset", type=click.Choice(["koperasi", "bank"]), default="koperasi", show_default=True,
-              help="Kelas kolektibilitas: koperasi (empat kelas) atau bank (lima kelas).")
+@click.option("--preset", type=click.Choice(["koperasi", "bank"]), default=None,
+              help="Kelas kolektibilitas: koperasi (empat kelas) atau bank (lima kelas); bawaan: kebijakan koperasi.")
 @click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
-def arrears(cooperative_slug: str, as_of: str, preset: str, as_json: bool) -> None:
+def arrears(cooperative_slug: str, as_of: str, preset: str | None, as_json: bool) -> None:
     """Tunggakan setiap pinjaman anggota dan ringkasan kolektibilitas koperasi per tanggal."""
     from datetime import date
 
@@ -518,7 +518,7 @@ def arrears(cooperative_slug: str, as_of: str, preset: str, as_json: bool) -> No
         states, summary = loans.cooperative_arrears(session, coop, day, preset)
         # Member numbers only: a file or a terminal log must not carry members' names.
         out = {
-            "cooperative": coop.slug, "as_of": day.isoformat(), "preset": preset,
+            "cooperative": coop.slug, "as_of": day.isoformat(), "preset": summary.preset,
             "loans": [{"member": s.plan.member.number, "unit": s.plan.allocation.unit_code,
                        "overdue_amount": s.arrears.overdue_amount, "days_past_due": s.arrears.days_past_due,
                        "months_in_arrears": s.arrears.months_in_arrears, "class": s.collectibility.code,

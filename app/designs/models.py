@@ -107,6 +107,8 @@ class Building(Base):
     units_per_floor: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     common_area_m2_per_floor: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
     ground_floor_units: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A lift serves every floor: members who need the ground floor may then live higher up.
+    lift: Mapped[bool] = mapped_column(Boolean, default=False)
 
     scenario: Mapped[Scenario] = relationship(back_populates="buildings")
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app import labels
 from app.auth.guards import writers
 from app.db.base import utcnow
+from app.cooperatives.policy import policy_of
 from app.errors import DomainError, Invalid
 from app.i18n import JAKARTA, gettext_for
 from app.loans import service as loans
@@ -62,7 +63,7 @@ def _plan_page(request: Request, db: Session, slug: str, plan_id: int, *, status
         as_of = date.fromisoformat(raw) if raw else today()
     except ValueError:
         as_of = today()
-    state = loans.state(plan, as_of)
+    state = loans.state(plan, as_of, policy_of(db, coop))
     return render(request, "loans/plan.html", status_code=status_code, cooperative=coop, plan=plan, state=state,
                   as_of=as_of, today=today(), error=error, loan_methods=labels.LOAN_METHODS)
 
@@ -98,7 +99,7 @@ def reverse_payment(request: Request, db: Session, slug: str, plan_id: int, data
 @get("/cooperatives/{slug:str}/arrears", include_in_schema=False, guards=[writers], sync_to_thread=True)
 def arrears_page(request: Request, db: Session, slug: str) -> Response:
     coop = members.cooperative_for(db, request.user, slug)
-    preset = request.query_params.get("preset", "koperasi")
+    preset = request.query_params.get("preset") or policy_of(db, coop).preset
     if preset not in COLLECTIBILITY_PRESETS:
         raise Invalid("Unknown collectibility preset {preset}.", field="preset", preset=preset)
     raw = request.query_params.get("as_of", "")

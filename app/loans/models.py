@@ -10,11 +10,13 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,23 +27,36 @@ if TYPE_CHECKING:
     from app.members.models import Member
 
 
+PLAN_KINDS = ("loan", "down_payment")
+
+
 class InstalmentPlan(Timestamped, Base):
-    """A member's loan for an allocated unit. The schedule is computed from these terms (finance.schedule),
-    never stored, so it cannot drift from them. A restructuring adds a new version; the old one stays."""
+    """A member's loan for an allocated unit, or the down payment spread over the construction months
+    (kind "down_payment", method "none"). The schedule is computed from these terms (finance.schedule),
+    never stored, so it cannot drift from them. A restructuring ends a version (`in_force` false,
+    `ended_on`) and adds the next, which `supersedes` it: history is kept whole."""
 
     __tablename__ = "instalment_plan"
     __table_args__ = (
         CheckConstraint("method IN ('annuity', 'declining', 'flat', 'murabahah', 'none')", name="method"),
         CheckConstraint("price >= 0 AND grants >= 0 AND down_payment >= 0 AND principal >= 0", name="amounts"),
         CheckConstraint("months >= 1 AND grace_months >= 0 AND grace_months < months", name="tenor"),
+        CheckConstraint("kind IN ('loan', 'down_payment')", name="kind"),
+        # One plan of each kind in force per allocated unit, also when two officers click at once.
+        Index("uq_instalment_plan_in_force", "allocation_id", "kind", unique=True,
+              sqlite_where=text("in_force"), postgresql_where=text("in_force")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="RESTRICT"), index=True)
     allocation_id: Mapped[int] = mapped_column(ForeignKey("unit_allocation.id", ondelete="RESTRICT"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="loan")
     version: Mapped[int] = mapped_column(Integer, default=1)
     in_force: Mapped[bool] = mapped_column(Boolean, default=True)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("instalment_plan.id", ondelete="RESTRICT"))
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    change_reason: Mapped[str | None] = mapped_column(Text)  # why this version was made (a restructuring)
     price: Mapped[int] = mapped_column(BigInteger)
     grants: Mapped[int] = mapped_column(BigInteger, default=0)
     down_payment: Mapped[int] = mapped_column(BigInteger, default=0)

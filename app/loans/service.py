@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.audit import service as audit
 from app.cooperatives.models import Cooperative
+from app.cooperatives.policy import Policy, policy_of
 from app.designs import service as designs
 from app.errors import Conflict, Invalid, NotFound
 from app.loans.models import InstalmentPlan, PaymentEntry
@@ -31,9 +32,12 @@ def _entries(plan: InstalmentPlan, extra: PaymentEntry | None = None) -> list[Pa
     return [Payment(e.paid_on, e.amount, e.reference, e.reversal_of, e.reason or "") for e in rows]
 
 
-def ledger(plan: InstalmentPlan, as_of: date) -> LedgerState:
-    """The plan as it stood on `as_of`: entries made later (a reversal included) do not count yet."""
-    return apply_payments(schedule_of(plan), [p for p in _entries(plan) if p.date <= as_of], as_of=as_of)
+def ledger(plan: InstalmentPlan, as_of: date, policy: Policy | None = None) -> LedgerState:
+    """The plan as it stood on `as_of`: entries made later (a reversal included) do not count yet.
+    Late charges and the order a payment pays them follow the cooperative's policy."""
+    policy = policy or Policy()
+    return apply_payments(schedule_of(plan), [p for p in _entries(plan) if p.date <= as_of], as_of=as_of,
+                          order=policy.order, late_policy=policy.late)
 
 
 @dataclass(frozen=True)
@@ -44,10 +48,11 @@ class PlanState:
     collectibility: CollectibilityClass
 
 
-def state(plan: InstalmentPlan, as_of: date, preset: str = "koperasi") -> PlanState:
-    book = ledger(plan, as_of)
+def state(plan: InstalmentPlan, as_of: date, policy: Policy | None = None) -> PlanState:
+    policy = policy or Policy()
+    book = ledger(plan, as_of, policy)
     owed = arrears(book)
-    return PlanState(plan, book, owed, classify(owed, preset))
+    return PlanState(plan, book, owed, classify(owed, policy.preset, policy.thresholds))
 
 
 def get(session: Session, cooperative_id: int, plan_id: int) -> InstalmentPlan:
@@ -149,8 +154,10 @@ def _add_entry(session: Session, actor: Any, plan: InstalmentPlan, entry: Paymen
                                                     PaymentEntry.reference == entry.reference)):
         raise Conflict("The reference {reference} is used already; each payment has its own.", field="reference",
                        reference=entry.reference)
+    policy = policy_of(session, plan.cooperative_id)
     try:
-        apply_payments(schedule_of(plan), _entries(plan, entry), as_of=today)
+        apply_payments(schedule_of(plan), _entries(plan, entry), as_of=today, order=policy.order,
+                       late_policy=policy.late)
     except FinanceError as exc:
         raise Invalid("This payment cannot be recorded ({what}): check its date, amount and reference.",
                       field=exc.field or "amount", what=exc.field or "-") from None
@@ -191,13 +198,18 @@ def reverse_payment(session: Session, actor: Any, plan: InstalmentPlan, data: di
 
 
 def cooperative_arrears(session: Session, coop: Cooperative, as_of: date,
-                        preset: str = "koperasi") -> tuple[list[PlanState], Summary]:
+                        preset: str | None = None) -> tuple[list[PlanState], Summary]:
+    """Every plan in force and the cooperative's summary; `preset` overrides the cooperative's own (its
+    thresholds then are the preset's)."""
+    policy = policy_of(session, coop)
+    if preset is not None and preset != policy.preset:
+        policy = replace(policy, preset=preset, thresholds=None)
     plans = session.scalars(select(InstalmentPlan).where(InstalmentPlan.cooperative_id == coop.id,
                                                          InstalmentPlan.in_force)
                             .options(selectinload(InstalmentPlan.payments), selectinload(InstalmentPlan.member),
                                      selectinload(InstalmentPlan.allocation))
                             .order_by(InstalmentPlan.id))
-    states = [state(p, as_of, preset) for p in plans]
-    summary = portfolio_summary([(s.collectibility, s.arrears.outstanding_principal) for s in states], preset,
-                                name=coop.name)
+    states = [state(p, as_of, policy) for p in plans]
+    summary = portfolio_summary([(s.collectibility, s.arrears.outstanding_principal) for s in states],
+                                policy.preset, name=coop.name)
     return states, summary
