@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app import labels
 from app.auth.guards import writers
-from app.db.base import utcnow
 from app.cooperatives.policy import policy_of
+from app.db.base import utcnow
 from app.errors import DomainError, Invalid
 from app.i18n import JAKARTA, gettext_for
 from app.loans import service as loans
