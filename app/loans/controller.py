@@ -22,6 +22,7 @@ from app.meetings import service as meetings
 from app.members import service as members
 from app.projects import service as projects
 from app.web.deps import in_thread
+from app.web.downloads import PDF, attachment
 from app.web.locale import request_locale
 from app.web.templating import render
 from finance.arrears import COLLECTIBILITY_PRESETS
@@ -65,7 +66,8 @@ def _plan_page(request: Request, db: Session, slug: str, plan_id: int, *, status
         as_of = today()
     state = loans.state(plan, as_of, policy_of(db, coop))
     return render(request, "loans/plan.html", status_code=status_code, cooperative=coop, plan=plan, state=state,
-                  as_of=as_of, today=today(), error=error, loan_methods=labels.LOAN_METHODS)
+                  as_of=as_of, today=today(), error=error, loan_methods=labels.LOAN_METHODS,
+                  versions=loans.versions(db, plan), companion=loans.companion(db, plan))
 
 
 @get("/cooperatives/{slug:str}/plans/{plan_id:int}", include_in_schema=False, guards=[writers])
@@ -96,6 +98,41 @@ def reverse_payment(request: Request, db: Session, slug: str, plan_id: int, data
     return _entry(request, db, slug, plan_id, data, reverse=True)
 
 
+@post("/cooperatives/{slug:str}/plans/{plan_id:int}/restructure", include_in_schema=False, guards=[writers],
+      sync_to_thread=True)
+def restructure_plan(request: Request, db: Session, slug: str, plan_id: int, data: Form) -> Response:
+    coop = members.cooperative_for(db, request.user, slug)
+    plan = loans.get(db, coop.id, plan_id)
+    try:
+        new = loans.restructure(db, request.user, plan, data, today())
+    except DomainError as exc:
+        db.rollback()
+        return _plan_page(request, db, slug, plan_id, status_code=exc.status_code, error=_text(request, exc))
+    return Redirect(f"/cooperatives/{coop.slug}/plans/{new.id}?restructured=1")
+
+
+STATEMENT_YEARS = (2000, 2199)  # a date outside a housing loan's life is a typing mistake
+
+
+@get("/cooperatives/{slug:str}/plans/{plan_id:int}/statement.pdf", include_in_schema=False, guards=[writers],
+     sync_to_thread=True)
+def statement(request: Request, db: Session, slug: str, plan_id: int) -> Response:
+    from app.documents.statement import statement_filename, statement_pdf
+
+    coop = members.cooperative_for(db, request.user, slug)
+    plan = loans.get(db, coop.id, plan_id)
+    raw = request.query_params.get("as_of", "").strip()
+    try:
+        as_of = date.fromisoformat(raw) if raw else today()
+    except ValueError:
+        raise Invalid("Write the date as YYYY-MM-DD, e.g. 2026-11-01.", field="as_of") from None
+    low, high = STATEMENT_YEARS
+    if not low <= as_of.year <= high:
+        raise Invalid("{value} is outside {low} to {high}.", field="as_of", value=raw, low=low, high=high)
+    pdf = statement_pdf(db, plan, as_of, policy=policy_of(db, coop), printed_on=today())
+    return attachment(pdf, statement_filename(plan, as_of), PDF, private=True)
+
+
 @get("/cooperatives/{slug:str}/arrears", include_in_schema=False, guards=[writers], sync_to_thread=True)
 def arrears_page(request: Request, db: Session, slug: str) -> Response:
     coop = members.cooperative_for(db, request.user, slug)
@@ -112,4 +149,4 @@ def arrears_page(request: Request, db: Session, slug: str) -> Response:
                   preset=preset, presets=COLLECTIBILITY_PRESETS)
 
 
-routes = [create_plans, plan_page, record_payment, reverse_payment, arrears_page]
+routes = [create_plans, plan_page, record_payment, reverse_payment, restructure_plan, statement, arrears_page]

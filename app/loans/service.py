@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -17,9 +18,13 @@ from app.designs import service as designs
 from app.errors import Conflict, Invalid, NotFound
 from app.loans.models import InstalmentPlan, PaymentEntry
 from app.meetings.models import AllocationMeeting, UnitAllocation
+from app.members.models import Member
 from finance.arrears import Arrears, CollectibilityClass, Summary, arrears, classify, portfolio_summary
 from finance.instalment import METHODS, FinanceError, Instalment, schedule
 from finance.ledger import LedgerState, Payment, apply_payments
+
+if TYPE_CHECKING:
+    from app.loans.importing import PaymentRow
 
 
 def schedule_of(plan: InstalmentPlan) -> list[Instalment]:
@@ -65,11 +70,26 @@ def get(session: Session, cooperative_id: int, plan_id: int) -> InstalmentPlan:
     return plan
 
 
-def plans_of_meeting(session: Session, meeting: AllocationMeeting) -> dict[int, InstalmentPlan]:
-    """The plan in force per allocation of this meeting."""
+def plans_of_meeting(session: Session, meeting: AllocationMeeting, kind: str = "loan") -> dict[int, InstalmentPlan]:
+    """The plan of this kind in force per allocation of this meeting."""
     rows = session.scalars(select(InstalmentPlan).join(UnitAllocation)
-                           .where(UnitAllocation.meeting_id == meeting.id, InstalmentPlan.in_force))
+                           .where(UnitAllocation.meeting_id == meeting.id, InstalmentPlan.in_force,
+                                  InstalmentPlan.kind == kind))
     return {p.allocation_id: p for p in rows}
+
+
+def versions(session: Session, plan: InstalmentPlan) -> list[InstalmentPlan]:
+    """Every version of this plan's kind for its unit, oldest first: a restructuring's history."""
+    return list(session.scalars(select(InstalmentPlan).where(InstalmentPlan.allocation_id == plan.allocation_id,
+                                                             InstalmentPlan.kind == plan.kind)
+                                .order_by(InstalmentPlan.version)))
+
+
+def companion(session: Session, plan: InstalmentPlan) -> InstalmentPlan | None:
+    """The other plan in force for the same unit: the down payment of a loan, or the loan of a down payment."""
+    other = "down_payment" if plan.kind == "loan" else "loan"
+    return session.scalar(select(InstalmentPlan).where(InstalmentPlan.allocation_id == plan.allocation_id,
+                                                       InstalmentPlan.kind == other, InstalmentPlan.in_force))
 
 
 def unit_price(session: Session, meeting: AllocationMeeting, unit_code: str) -> int:
@@ -88,7 +108,7 @@ def create_plan(session: Session, actor: Any, allocation: UnitAllocation, meetin
                 data: dict[str, str]) -> InstalmentPlan:
     """A first plan for an allocated unit, priced at the unit's cost in the meeting's scenario."""
     if session.scalar(select(InstalmentPlan.id).where(InstalmentPlan.allocation_id == allocation.id,
-                                                      InstalmentPlan.in_force)):
+                                                      InstalmentPlan.in_force, InstalmentPlan.kind == "loan")):
         raise Conflict("This unit has an instalment plan already.")
     price = unit_price(session, meeting, allocation.unit_code)
     grants, down = _whole(data.get("grants", "0"), "grants"), _whole(data.get("down_payment", "0"), "down_payment")
@@ -118,7 +138,38 @@ def create_plan(session: Session, actor: Any, allocation: UnitAllocation, meetin
                  cooperative_id=plan.cooperative_id,
                  changes={"unit": allocation.unit_code, "principal": plan.principal, "method": method,
                           "months": months})
+    dp_months = _whole(data.get("down_payment_months", "0") or "0", "down_payment_months")
+    if dp_months and down:
+        _down_payment_plan(session, actor, plan, dp_months, data.get("down_payment_first_due", ""))
     return plan
+
+
+def _down_payment_plan(session: Session, actor: Any, loan: InstalmentPlan, months: int, first_due: str) -> None:
+    """The down payment paid in equal monthly parts during construction: a plan of its own (no interest), so its
+    payments, arrears and statement work as a loan's do."""
+    try:
+        start = date.fromisoformat((first_due or "").strip())
+    except ValueError:
+        raise Invalid("Give the first due date of the down payment as YYYY-MM-DD.",
+                      field="down_payment_first_due") from None
+    if start >= loan.first_due:
+        raise Invalid("The down payment is paid during construction: its first due date comes before the loan's.",
+                      field="down_payment_first_due")
+    plan = InstalmentPlan(cooperative_id=loan.cooperative_id, allocation=loan.allocation, member_id=loan.member_id,
+                          kind="down_payment", price=loan.price, grants=loan.grants, down_payment=loan.down_payment,
+                          principal=loan.down_payment, method="none", annual_rate_pct=Decimal(0), months=months,
+                          grace_months=0, first_due=start)
+    try:
+        schedule_of(plan)
+    except FinanceError as exc:
+        raise Invalid("These loan terms cannot be used: {what}.", field="down_payment_months",
+                      what=exc.field or "-") from None
+    session.add(plan)
+    session.flush()
+    audit.record(session, actor=actor, action="plan.create", entity_type="instalment_plan", entity_id=plan.id,
+                 cooperative_id=plan.cooperative_id,
+                 changes={"unit": loan.allocation.unit_code, "kind": "down_payment", "principal": plan.principal,
+                          "months": months})
 
 
 def create_plans_for_meeting(session: Session, actor: Any, meeting: AllocationMeeting, data: dict[str, str]) -> int:
@@ -170,7 +221,10 @@ def _add_entry(session: Session, actor: Any, plan: InstalmentPlan, entry: Paymen
     return entry
 
 
-def record_payment(session: Session, actor: Any, plan: InstalmentPlan, data: dict[str, str], today: date):
+def record_payment(session: Session, actor: Any, plan: InstalmentPlan, data: dict[str, str], today: date,
+                   action: str = "payment.record"):
+    if not plan.in_force:
+        raise Conflict("This version of the plan has ended; record payments on the version in force.")
     reference = (data.get("reference") or "").strip()
     if not reference or len(reference) > 64:
         raise Invalid("Give the payment's reference (receipt or transfer number).", field="reference")
@@ -182,7 +236,40 @@ def record_payment(session: Session, actor: Any, plan: InstalmentPlan, data: dic
         raise Invalid("A payment cannot be dated in the future.", field="paid_on")
     amount = _whole(data.get("amount", ""), "amount", 1)
     entry = PaymentEntry(cooperative_id=plan.cooperative_id, paid_on=paid_on, amount=amount, reference=reference)
-    return _add_entry(session, actor, plan, entry, "payment.record", today)
+    return _add_entry(session, actor, plan, entry, action, today)
+
+
+def plans_of_members(session: Session, coop: Cooperative,
+                     numbers: Iterable[str]) -> dict[tuple[str, str], list[InstalmentPlan]]:
+    """The plans in force of these members, by (member number, kind), with their payments."""
+    found: dict[tuple[str, str], list[InstalmentPlan]] = {}
+    wanted = sorted(set(numbers))
+    for start in range(0, len(wanted), 500):  # a long file in parts: databases cap a statement's parameters
+        plans = session.scalars(select(InstalmentPlan).join(Member, InstalmentPlan.member_id == Member.id)
+                                .where(InstalmentPlan.cooperative_id == coop.id, InstalmentPlan.in_force,
+                                       Member.number.in_(wanted[start:start + 500]))
+                                .options(selectinload(InstalmentPlan.payments), selectinload(InstalmentPlan.member),
+                                         selectinload(InstalmentPlan.allocation))
+                                .order_by(InstalmentPlan.id))
+        for plan in plans:
+            found.setdefault((plan.member.number, plan.kind), []).append(plan)
+    return found
+
+
+def import_payments(session: Session, actor: Any, coop: Cooperative, rows: Sequence[PaymentRow],
+                    today: date) -> int:
+    """The payments of an imported file (checked by `app.loans.importing`), each recorded as a single payment is,
+    in date order, with "payment.import" in the audit trail. The first one refused raises, and the caller's
+    rollback then leaves none of them stored."""
+    plans = plans_of_members(session, coop, (row.number for row in rows))
+    for row in sorted(rows, key=lambda r: (r.paid_on, r.row)):
+        found = plans.get((row.number, row.kind), [])
+        if len(found) != 1:
+            raise Invalid("Member {number} has no single plan in force for this payment.", field="number",
+                          number=row.number)
+        record_payment(session, actor, found[0], {"paid_on": row.paid_on.isoformat(), "amount": str(row.amount),
+                                                  "reference": row.reference}, today, action="payment.import")
+    return len(rows)
 
 
 def reverse_payment(session: Session, actor: Any, plan: InstalmentPlan, data: dict[str, str], today: date):
@@ -213,3 +300,59 @@ def cooperative_arrears(session: Session, coop: Cooperative, as_of: date,
     summary = portfolio_summary([(s.collectibility, s.arrears.outstanding_principal) for s in states],
                                 policy.preset, name=coop.name)
     return states, summary
+
+
+def restructure(session: Session, actor: Any, plan: InstalmentPlan, data: dict[str, str],
+                today: date) -> InstalmentPlan:
+    """A new version of the plan from what is still owed today: a longer tenor, a payment holiday (grace months),
+    other terms. The old version ends, keeps its payments, and stays readable; the new one supersedes it."""
+    if not plan.in_force:
+        raise Conflict("This version of the plan has ended already.")
+    reason = (data.get("reason") or "").strip()
+    if not reason:
+        raise Invalid("A restructuring needs its reason (the board's decision).", field="reason")
+    book = ledger(plan, today, policy_of(session, plan.cooperative_id))
+    if plan.method in ("murabahah", "none"):
+        # A murabahah sale price is fixed at the contract: rescheduling spreads what remains of it and never adds
+        # margin (DSN-MUI fatwa 48/2005), so the new version carries no interest.
+        owed = sum(row.unpaid for row in book.instalments) - book.credit
+        method, rate = "none", Decimal(0)
+    else:
+        overdue_interest = sum(row.interest_unpaid for row in book.instalments if row.due < today)
+        owed = book.outstanding_principal + overdue_interest - book.credit  # overdue interest is capitalised
+        method = data.get("method") or plan.method
+        if method not in METHODS or method == "murabahah":
+            raise Invalid("Choose how the loan is repaid.", field="method")
+        try:
+            rate = Decimal((data.get("annual_rate_pct") or str(plan.annual_rate_pct)).replace(",", "."))
+        except ArithmeticError:
+            raise Invalid("{value} is not a number.", field="annual_rate_pct",
+                          value=data.get("annual_rate_pct")) from None
+    if owed <= 0:
+        raise Conflict("Nothing is left to pay on this plan; there is nothing to restructure.")
+    months = _whole(data.get("months", ""), "months", 1)
+    grace = _whole(data.get("grace_months", "0") or "0", "grace_months")
+    try:
+        first_due = date.fromisoformat((data.get("first_due") or "").strip())
+    except ValueError:
+        raise Invalid("Write the date as YYYY-MM-DD, e.g. 2026-11-01.", field="first_due") from None
+    if first_due <= today:
+        raise Invalid("The new version's first due date comes after today.", field="first_due")
+    new = InstalmentPlan(cooperative_id=plan.cooperative_id, allocation_id=plan.allocation_id, member_id=plan.member_id,
+                         kind=plan.kind, version=plan.version + 1, supersedes_id=plan.id, change_reason=reason[:500],
+                         price=plan.price, grants=plan.grants, down_payment=plan.down_payment, principal=owed,
+                         method=method, annual_rate_pct=rate, months=months, grace_months=grace, first_due=first_due)
+    try:
+        schedule_of(new)
+    except FinanceError as exc:
+        raise Invalid("These loan terms cannot be used: {what}.", field=exc.field or "months",
+                      what=exc.field or "-") from None
+    plan.in_force, plan.ended_on = False, today
+    session.flush()  # the old version leaves the "one in force" index before the new one enters it
+    session.add(new)
+    session.flush()
+    audit.record(session, actor=actor, action="plan.restructure", entity_type="instalment_plan", entity_id=new.id,
+                 cooperative_id=plan.cooperative_id,
+                 changes={"supersedes": plan.id, "version": new.version, "principal": owed, "method": method,
+                          "months": months, "grace_months": grace, "reason": reason[:500]})
+    return new
