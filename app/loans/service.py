@@ -19,7 +19,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.loans.models import InstalmentPlan, PaymentEntry
 from app.meetings.models import AllocationMeeting, UnitAllocation
 from app.members.models import Member
-from finance.arrears import Arrears, CollectibilityClass, Summary, arrears, classify, portfolio_summary
+from finance.arrears import Arrears, CollectibilityClass, Summary, arrears, classify, portfolio_summary, roll_up
 from finance.instalment import METHODS, FinanceError, Instalment, schedule
 from finance.ledger import LedgerState, Payment, apply_payments
 
@@ -356,3 +356,11 @@ def restructure(session: Session, actor: Any, plan: InstalmentPlan, data: dict[s
                  changes={"supersedes": plan.id, "version": new.version, "principal": owed, "method": method,
                           "months": months, "grace_months": grace, "reason": reason[:500]})
     return new
+
+
+def japra_arrears(session: Session, as_of: date, preset: str = "koperasi") -> tuple[list[Summary], Summary]:
+    """Every cooperative's summary under one preset, and their sum for Japra. Counts and amounts only: no member
+    appears here. A cooperative whose own preset is this one keeps its own thresholds."""
+    coops = session.scalars(select(Cooperative).order_by(Cooperative.name)).all()
+    summaries = [cooperative_arrears(session, coop, as_of, preset)[1] for coop in coops]
+    return summaries, roll_up(summaries, name="Japra")

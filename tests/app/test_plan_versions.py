@@ -118,3 +118,19 @@ def test_a_down_payment_due_after_the_loan_starts_is_refused_and_no_plan_is_made
                                           "_csrf_token": csrf_token(client)})
     assert r.status_code == 400 and 'role="alert"' in r.text
     assert db.scalar(select(func.count()).select_from(InstalmentPlan)) == 0
+
+
+def test_japra_arrears_rolls_up_the_cooperatives_without_naming_members(client, db):
+    sign_in(client, db, "pengurus-kunir")
+    _plans(client, db)
+    assert client.get("/arrears").status_code == 403  # an officer sees its own cooperative only
+    sign_in(client, db, "perencana")
+    page = client.get("/arrears?as_of=2026-06-30")
+    assert page.status_code == 200
+    assert "Kunir" in page.text and "Japra" in page.text and "KNR-001" not in page.text
+    member = db.scalar(select(InstalmentPlan)).member
+    assert member.name not in page.text
+    assert client.get("/arrears?preset=nope").status_code == 400
+    assert client.get("/arrears?as_of=30-06-2026").status_code == 400
+    bank = client.get("/arrears?preset=bank&as_of=2026-06-30")
+    assert "Dalam Perhatian Khusus" in bank.text
