@@ -25,13 +25,15 @@
 from __future__ import annotations
 
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from io import BytesIO
 from typing import Any
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from gis.messages import N_, Message
 from progress.errors import ProgressError
@@ -102,6 +104,22 @@ def _format_of(data: bytes) -> str:
     raise _error("photo.not_an_image", N_("The file is not a photo: it is neither a JPEG nor a PNG image."))
 
 
+_TRUNCATION = threading.Lock()
+
+
+@contextmanager
+def _truncated_refused():
+    """WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import, which would let a cut-off upload
+    pass as whole (its missing part painted grey). Switched off around our own decoding only."""
+    with _TRUNCATION:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _open(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
     """The photo opened and checked by decoding it whole (a JPEG at 1/8 scale)."""
     image, kind = _header(data, max_bytes, max_pixels)
@@ -110,7 +128,8 @@ def _open(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
         image = Image.open(BytesIO(data), formats=[kind])
         if kind == "JPEG":
             image.draft(image.mode, (1, 1))  # the smallest scale libjpeg decodes to: 1/8
-        image.load()
+        with _truncated_refused():
+            image.load()
     except Image.DecompressionBombError:
         raise _too_many_pixels(image.size, max_pixels) from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:

@@ -218,3 +218,12 @@ def test_a_public_copy_keeps_format_and_pixels_upright_and_drops_every_metadata_
 
     small = Image.open(BytesIO(public_copy(original, max_side=100)))
     assert small.size == (75, 100)
+
+
+def test_a_truncated_jpeg_is_refused_even_after_weasyprint_is_imported():
+    import weasyprint  # noqa: F401  (it switches Pillow's LOAD_TRUNCATED_IMAGES on for the whole process)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    test_a_truncated_jpeg_is_refused_as_damaged()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as WeasyPrint wants it
