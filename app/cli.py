@@ -105,6 +105,12 @@ def demo(if_empty: bool) -> None:
             click.echo(_t("The database already has data; demo data not loaded."))
             return
         result = demo_data.load(session)
+        from app import demo_history
+        from app.loans.controller import today
+
+        payments = demo_history.load(session, today())
+        if payments:
+            result.created["payments"] = payments
     if result.created:
         click.echo(_t("Demo data loaded: {what}.", what=", ".join(f"{k} {v}" for k, v in result.created.items())))
     else:
@@ -537,6 +543,127 @@ def arrears(cooperative_slug: str, as_of: str, preset: str | None, as_json: bool
         click.echo(f"{row['member']:<12} {row['unit']:<10} {row['overdue_amount']:>15,} {row['days_past_due']:>5} "
                    f"{row['class_name']}".replace(",", "."))
     click.echo(f"{out['summary']['problem_ratio_pct']}% {out['summary']['health']}")
+
+
+@main.command()
+@click.option("--cooperative", "cooperative_slug", required=True, help="Slug koperasi.")
+@click.option("--member", "member_number", default=None, help="Nomor anggota.")
+@click.option("--kind", type=click.Choice(["loan", "down_payment"]), default=None,
+              help="Rencana yang dicetak bila anggota punya pinjaman dan cicilan uang muka.")
+@click.option("--as-of", "as_of", default=None, help="Tanggal acuan (YYYY-MM-DD; bawaan: hari ini, WIB).")
+@click.option("--out", "output", default=None, type=click.Path(dir_okay=False), help="Berkas PDF keluaran.")
+@click.option("--all", "every_member", is_flag=True,
+              help="Kartu angsuran setiap anggota koperasi, satu PDF masing-masing.")
+@click.option("--out-dir", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Folder keluaran untuk --all.")
+def statement(cooperative_slug: str, member_number: str | None, kind: str | None, as_of: str | None,
+              output: str | None, every_member: bool, out_dir: str | None) -> None:
+    """Cetak kartu angsuran anggota (PDF, A4, selalu dalam Bahasa Indonesia)."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from app.cooperatives.models import Cooperative
+    from app.cooperatives.policy import policy_of
+    from app.db.engine import session_scope
+    from app.documents.statement import plans_in_force, statement_date, statement_filename, statement_pdf
+    from app.errors import DomainError
+    from app.i18n import JAKARTA
+    from app.members import service as members
+
+    if every_member == bool(member_number) or (every_member and (not out_dir or output)) or (
+            member_number and (not output or out_dir)):
+        _fail("Give either --member NUMBER with --out FILE.pdf, or --all with --out-dir FOLDER.")
+    try:
+        day = statement_date(as_of, datetime.now(JAKARTA).date())
+    except DomainError as exc:
+        _fail(exc.msgid, **exc.fields)
+    with session_scope() as session:
+        coop = session.scalar(select(Cooperative).where(Cooperative.slug == cooperative_slug))
+        if coop is None:
+            _fail("No cooperative with the slug {slug}.", slug=cooperative_slug)
+        policy = policy_of(session, coop)
+        if member_number:
+            if members.find(session, coop, member_number) is None:
+                _fail("{cooperative} has no member with the number {number}.", cooperative=coop.slug,
+                      number=member_number)
+            plans = [p for p in plans_in_force(session, coop, member_number) if kind in (None, p.kind)]
+            if not plans:
+                _fail("{cooperative} has no instalment plan in force for member {number}.", cooperative=coop.slug,
+                      number=member_number)
+            if len(plans) > 1:
+                _fail("Member {number} has a loan and a down payment in instalments; choose one with --kind.",
+                      number=member_number)
+            pdf = statement_pdf(session, plans[0], day, policy=policy)
+            # Written only once the PDF is whole: a refused or failed statement leaves no file behind.
+            with open(output, "wb") as fh:
+                fh.write(pdf)
+            click.echo(_t("Statement written to {file}.", file=output), err=True)
+            return
+        plans = [p for p in plans_in_force(session, coop) if kind in (None, p.kind)]
+        if not plans:
+            _fail("{cooperative} has no instalment plan in force.", cooperative=coop.slug)
+        folder = Path(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        with click.progressbar(plans, label=_t("Statements"), file=sys.stderr) as bar:
+            for plan in bar:
+                (folder / statement_filename(plan, day)).write_bytes(statement_pdf(session, plan, day, policy=policy))
+    click.echo(_t("{n} statements written to {folder}.", n=len(plans), folder=out_dir), err=True)
+
+
+@main.group()
+def payments() -> None:
+    """Pembayaran anggota: impor dari berkas."""
+
+
+@payments.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--cooperative", "cooperative_slug", required=True, help="Slug koperasi.")
+@click.option("--dry-run", is_flag=True, help="Periksa saja; tidak ada yang disimpan.")
+def payments_import(file: str, cooperative_slug: str, dry_run: bool) -> None:
+    """Impor pembayaran dari .csv atau .xlsx: nomor_anggota, tanggal, jumlah, referensi (dan rencana).
+
+    Semua baris dicatat atau tidak satu pun. Bila ada baris yang salah, setiap masalah dicetak
+    (baris, kolom, pesan) dan perintah keluar dengan kode 2 tanpa menyimpan apa pun.
+    """
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from app.cooperatives.models import Cooperative
+    from app.db.engine import session_scope
+    from app.errors import DomainError
+    from app.i18n import JAKARTA, render_message
+    from app.loans import importing
+    from app.loans import service as loans
+    from app.tabular import TableFileError
+
+    locale = os.environ.get("JAPRA_LOCALE", "id")
+    today = datetime.now(JAKARTA).date()  # the cooperative's calendar day, as on the web
+    with session_scope() as session:
+        coop = session.scalar(select(Cooperative).where(Cooperative.slug == cooperative_slug))
+        if coop is None:
+            _fail("No cooperative with the slug {slug}.", slug=cooperative_slug)
+        try:
+            found = importing.check_payments(session, coop, file, os.path.basename(file), today)
+        except TableFileError as exc:
+            click.echo(render_message(exc.message, locale), err=True)
+            sys.exit(2)
+        if found.problems:
+            click.echo(_t("Nothing was imported: fix the rows listed below."), err=True)
+            for problem in found.problems:  # each names its row and column
+                click.echo(render_message(problem.message, locale), err=True)
+            sys.exit(2)
+        if dry_run:
+            click.echo(_t("{n} payments checked, every row in order; nothing was stored (--dry-run).",
+                          n=len(found.rows)))
+            return
+        try:
+            count = loans.import_payments(session, "cli", coop, found.rows, today)
+        except DomainError as exc:
+            _fail(exc.msgid, **exc.fields)
+    click.echo(_t("Payments recorded: {n}.", n=count))
 
 
 @main.command()

@@ -142,7 +142,8 @@ def _load_prices_and_scenarios(session: Session, directory: Path, result: DemoRe
             scenario.buildings.append(Building(code=b["code"], name=b["name"], floors=int(b["floors"]),
                                                units_per_floor=dict(b["units_per_floor"]),
                                                common_area_m2_per_floor=Decimal(str(b["common_area_m2_per_floor"])),
-                                               ground_floor_units=bool(b.get("ground_floor_units", True))))
+                                               ground_floor_units=bool(b.get("ground_floor_units", True)),
+                                               lift=bool(b.get("lift", False))))
         for position, line in enumerate(s.get("rab") or [], start=1):
             scenario.rab_lines.append(RabEntry(position=position, division=line["division"], item_code=line["item"],
                                                volume=Decimal(str(line["volume"])), building=line.get("building"),

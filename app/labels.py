@@ -82,6 +82,21 @@ MEETING_STATUSES = {
     "confirmed": N_("Confirmed"),
 }
 
+AMENDMENT_KINDS = {
+    "move": N_("Move a member to a free unit"),
+    "swap": N_("Swap two members' units"),
+    "withdraw": N_("Withdraw a member's unit (the unit becomes free)"),
+    "allocate": N_("Give a free unit to a member who has none"),
+}
+
+# How a recorded amendment reads in the meeting's history and in the berita acara.
+AMENDMENT_KINDS_DONE = {
+    "move": N_("Moved to another unit"),
+    "swap": N_("Units swapped"),
+    "withdraw": N_("Allocation withdrawn"),
+    "allocate": N_("Free unit allocated"),
+}
+
 ROLES = {
     "admin": N_("Administrator"),
     "planner": N_("Planner"),

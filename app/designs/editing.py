@@ -93,7 +93,7 @@ def form_values(scenario: Scenario, locale: str) -> dict[str, str]:
         values |= {f"b_code_{i}": b.code, f"b_name_{i}": b.name, f"b_floors_{i}": str(b.floors),
                    f"b_units_{i}": ", ".join(f"{k}:{v}" for k, v in b.units_per_floor.items()),
                    f"b_common_{i}": _figure(b.common_area_m2_per_floor, locale),
-                   f"b_ground_{i}": "1" if b.ground_floor_units else ""}
+                   f"b_ground_{i}": "1" if b.ground_floor_units else "", f"b_lift_{i}": "1" if b.lift else ""}
     return values
 
 
@@ -108,7 +108,7 @@ def _snapshot(scenario: Scenario) -> dict[str, Any]:
         "financing": dict(scenario.financing or {}),
         "unit_types": [[t.code, t.name, str(t.net_area_m2), t.bedrooms] for t in scenario.unit_types],
         "buildings": [[b.code, b.name, b.floors, dict(b.units_per_floor), str(b.common_area_m2_per_floor),
-                       b.ground_floor_units] for b in scenario.buildings],
+                       b.ground_floor_units, b.lift] for b in scenario.buildings],
     }
 
 
@@ -154,7 +154,8 @@ def create(session: Session, actor: Any, project: Project, data: dict[str, str])
         scenario.buildings = [Building(code=b.code, name=b.name, floors=b.floors,
                                        units_per_floor=dict(b.units_per_floor),
                                        common_area_m2_per_floor=b.common_area_m2_per_floor,
-                                       ground_floor_units=b.ground_floor_units) for b in source.buildings]
+                                       ground_floor_units=b.ground_floor_units, lift=b.lift)
+                              for b in source.buildings]
         from app.designs.models import RabEntry
 
         scenario.rab_lines = [RabEntry(position=e.position, division=e.division, item_code=e.item_code,
@@ -280,6 +281,7 @@ def update_design(session: Session, actor: Any, scenario: Scenario, data: dict[s
             units_per_floor=_units_per_floor(data.get(f"b_units_{i}", ""), f"b_units_{i}", {t.code for t in types}),
             common_area_m2_per_floor=_number(data, f"b_common_{i}", locale, low=Decimal(0), high=Decimal(10000)),
             ground_floor_units=data.get(f"b_ground_{i}") == "1",
+            lift=data.get(f"b_lift_{i}") == "1",
         ))
     if not buildings:
         raise Invalid("Give at least one building.", field="b_code_0")

@@ -4,8 +4,9 @@ secretary and two witnesses sign, and what the cooperative files.
 It opens in the formal Indonesian way ("Pada hari ini, Senin, tanggal dua puluh tiga bulan November
 tahun dua ribu dua puluh enam (23-11-2026), bertempat di ..."), then records attendance and quorum,
 the method, the published hash and the revealed seed (so anyone can redo the draw), every unit
-allocated in force from this meeting, the decision, notes and signatures (../shared/GUIDE.md,
-"Printing"). It names members, so it is an internal document of the cooperative, never public.
+allocated in force from this meeting, the amendments recorded after the confirmation, the decision,
+notes and signatures (../shared/GUIDE.md, "Printing"). It names members, so it is an internal
+document of the cooperative, never public.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from allocation.lottery import ticket
+from app.cooperatives.policy import PRIORITY_LABELS
 from app.documents.pdf import render_pdf
 from app.documents.proposal import css_string, page_counter_css
 from app.i18n import JAKARTA, babel_locale, normalise_locale
+from app.labels import AMENDMENT_KINDS_DONE
 from app.meetings.models import AllocationMeeting, UnitAllocation
+from app.meetings.service import amendments_of, rules_of
 from costing.terbilang import terbilang
 
 TEMPLATE = "pdf/minutes.html"
@@ -87,6 +91,11 @@ def minutes_html(session: Session, meeting: AllocationMeeting, *, locale: str = 
         "cooperative_name": cooperative.legal_name or cooperative.name,
         "scenario": meeting.scenario,
         "allocations": allocations,
+        # The order the priority method used: the rules fixed when the seed's hash was published.
+        "priority": rules_of(session, meeting).priority if meeting.method == "priority" else (),
+        "priority_labels": PRIORITY_LABELS,
+        "amendments": amendments_of(session, meeting),
+        "amendment_done": AMENDMENT_KINDS_DONE,
         "formal_date": locale == "id",  # Indonesian writes the date out; English gives it plainly
         "date_parts": written_date(meeting.held_on, locale),
         "quorum": quorum_reached(meeting.members_present, meeting.members_total),

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from allocation.errors import AllocationError
 from app import labels
 from app.auth.guards import writers
+from app.db.base import utcnow
 from app.errors import DomainError, NotFound
-from app.i18n import gettext_for, render_message
+from app.i18n import JAKARTA, gettext_for, render_message
 from app.loans import service as loans
 from app.meetings import service as meetings
 from app.members.service import may_see
@@ -74,16 +75,53 @@ def create_meeting(request: Request, db: Session, slug: str, data: Form) -> Resp
 
 
 def _page(request: Request, db: Session, slug: str, meeting_id: int, *, status_code: int = 200,
-          error: str | None = None, seed: str | None = None) -> Response:
+          error: str | None = None, seed: str | None = None, amendment: dict[str, str] | None = None) -> Response:
     project = _project(request, db, slug)
     meeting = meetings.get(db, project, meeting_id)
     with_prefs = sum(1 for p in meeting.participants if p.preferences)
+    confirmed = meeting.status == "confirmed"
     return render(request, "meetings/detail.html", status_code=status_code, project=project, meeting=meeting,
                   error=error, seed=seed, with_preferences=with_prefs,
                   allocations=meetings.allocations_of(db, meeting) if meeting.status == "confirmed" else [],
                   plans=loans.plans_of_meeting(db, meeting), loan_methods=labels.LOAN_METHODS,
                   method_labels=labels.ALLOCATION_METHODS_MEETING,
-                  status_labels=labels.MEETING_STATUSES)
+                  status_labels=labels.MEETING_STATUSES,
+                  amendments=meetings.amendments_of(db, meeting) if confirmed else [],
+                  free_units=meetings.free_units(db, meeting) if confirmed else [],
+                  amendment=amendment or {}, amendment_kinds=labels.AMENDMENT_KINDS,
+                  amendment_done=labels.AMENDMENT_KINDS_DONE,
+                  **_rules_and_affordability(request, db, meeting))
+
+
+def _rules_and_affordability(request: Request, db: Session, meeting) -> dict[str, Any]:
+    """The rules the meeting is held under and, before it is confirmed, what each unit type would cost the
+    members taking part each month (their incomes: this page only, never meeting mode)."""
+    from app.cooperatives.policy import PRIORITY_LABELS, policy_of
+    from app.meetings import affordability
+
+    rules = meetings.rules_of(db, meeting)
+    try:
+        units = meetings.units_of(db, meeting)
+    except CostingError:
+        units = []  # the scenario's own page says what is wrong with it
+    context: dict[str, Any] = {"rules": rules, "units": units,
+                               "rules_changed": rules != policy_of(db, meeting.project.cooperative_id).rules,
+                               "priority_labels": PRIORITY_LABELS, "affordability": None}
+    if meeting.status == "confirmed":
+        return context
+    context |= {"aff_values": dict(affordability.DEFAULT_TERMS), "aff_error": None, "aff_field": None,
+                "aff_methods": labels.LOAN_METHODS}
+    try:
+        values, terms = affordability.read_terms(request.query_params, request_locale(request))
+        context |= {"aff_values": values, "affordability": affordability.report(db, meeting, terms)}
+    except DomainError as exc:
+        context |= {"aff_values": {**context["aff_values"], **{k: request.query_params.get(k, "")
+                                                                for k in affordability.DEFAULT_TERMS
+                                                                if k in request.query_params}},
+                    "aff_error": _text(request, exc), "aff_field": exc.field}
+    except CostingError as exc:
+        context["aff_error"] = _text(request, exc)
+    return context
 
 
 @get("/projects/{slug:str}/meetings/{meeting_id:int}", include_in_schema=False, guards=[writers])
@@ -166,6 +204,20 @@ def confirm(request: Request, db: Session, slug: str, meeting_id: int, data: For
     return Redirect(f"/projects/{project.slug}/meetings/{meeting.id}?confirmed=1")
 
 
+@post("/projects/{slug:str}/meetings/{meeting_id:int}/amendments", include_in_schema=False, guards=[writers],
+      sync_to_thread=True)
+def amend(request: Request, db: Session, slug: str, meeting_id: int, data: Form) -> Response:
+    project = _project(request, db, slug)
+    meeting = meetings.get(db, project, meeting_id)
+    try:
+        meetings.amend(db, request.user, meeting, data, utcnow().astimezone(JAKARTA).date())
+    except (DomainError, AllocationError) as exc:
+        db.rollback()
+        return _page(request, db, slug, meeting_id, status_code=getattr(exc, "status_code", 400),
+                     error=_text(request, exc), amendment=data)
+    return Redirect(f"/projects/{project.slug}/meetings/{meeting.id}?amended=1#amendments")
+
+
 def _minutes(request: Request, db: Session, slug: str, meeting_id: int) -> Response:
     from app.documents.minutes import minutes_pdf
 
@@ -183,4 +235,5 @@ async def minutes(request: Request, db: Session, slug: str, meeting_id: int) -> 
     return await in_thread(_minutes, request, db, slug, meeting_id)
 
 
-routes = [meeting_list, create_meeting, meeting_page, publish, preferences, meeting_mode, draw, confirm, minutes]
+routes = [meeting_list, create_meeting, meeting_page, publish, preferences, meeting_mode, draw, confirm, minutes,
+          amend]

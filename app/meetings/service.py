@@ -9,21 +9,25 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from allocation.engine import allocate
 from allocation.lottery import generate_seed, seed_hash
 from allocation.model import Member as Household
-from allocation.model import Preference, UnitOption
+from allocation.model import Preference, Rules, UnitOption
 from app.audit import service as audit
+from app.audit.models import AuditEntry
+from app.cooperatives.policy import policy_of, rules_data, rules_from_data
 from app.db.base import utcnow
 from app.designs import service as designs
 from app.errors import Conflict, Invalid, NotFound
+from app.loans.models import InstalmentPlan
 from app.meetings.models import METHODS, AllocationMeeting, MeetingParticipant, UnitAllocation
 from app.members.models import Member
 from app.projects.models import Project
@@ -79,19 +83,35 @@ def publish(session: Session, actor: Any, meeting: AllocationMeeting, seed: str 
     if meeting.status != "draft":
         raise Conflict("The seed's hash is published already; it cannot change.")
     seed = (seed or "").strip() or generate_seed()
+    rules = rules_of(session, meeting)
     meeting.seed_hash = seed_hash(seed)
     meeting.status = "published"
     audit.record(session, actor=actor, action="meeting.publish", entity_type="allocation_meeting",
                  entity_id=meeting.id, cooperative_id=meeting.project.cooperative_id,
-                 changes={"seed_hash": meeting.seed_hash})
+                 changes={"seed_hash": meeting.seed_hash, "rules": rules_data(rules)})
     return seed
 
 
 def units_of(session: Session, meeting: AllocationMeeting) -> list[UnitOption]:
     scenario = meeting.scenario
     bedrooms = {t.code: t.bedrooms for t in scenario.unit_types}
-    return [UnitOption(u.code, u.unit_type, u.building, u.floor, bedrooms.get(u.unit_type, 1))
+    lifts = {b.code: b.lift for b in scenario.buildings}
+    return [UnitOption(u.code, u.unit_type, u.building, u.floor, bedrooms.get(u.unit_type, 1),
+                       lifts.get(u.building, False))
             for u in designs.units(scenario)]
+
+
+def rules_of(session: Session, meeting: AllocationMeeting) -> Rules:
+    """The rules a meeting is held under: the cooperative's policy as it stood when the seed's hash was published
+    (recorded then, so a later change of policy cannot alter a draw the members were announced), the policy's
+    current rules before that, or for a meeting published before rules were recorded."""
+    if meeting.status != "draft":
+        recorded = session.scalar(select(AuditEntry.changes).where(
+            AuditEntry.action == "meeting.publish", AuditEntry.entity_type == "allocation_meeting",
+            AuditEntry.entity_id == str(meeting.id)).order_by(AuditEntry.id.desc()).limit(1))
+        if recorded and recorded.get("rules"):
+            return rules_from_data(recorded["rules"])
+    return policy_of(session, meeting.project.cooperative_id).rules
 
 
 def _choice(text: str, units: dict[str, UnitOption], types: set[str], buildings: set[str]) -> dict[str, Any] | None:
@@ -188,7 +208,8 @@ def run(session: Session, actor: Any, meeting: AllocationMeeting, seed: str):
     kept = {a.member.number: a.unit_code for a in session.scalars(
         select(UnitAllocation).where(UnitAllocation.project_id == meeting.project_id, UnitAllocation.in_force))}
     result = allocate(_households(meeting), units_of(session, meeting), _preferences(meeting),
-                      method=meeting.method, seed=seed.strip(), published_hash=meeting.seed_hash, kept=kept)
+                      method=meeting.method, seed=seed.strip(), published_hash=meeting.seed_hash, kept=kept,
+                      rules=rules_of(session, meeting))
     meeting.seed = seed.strip()
     meeting.status = "held"
     audit.record(session, actor=actor, action="meeting.draw", entity_type="allocation_meeting", entity_id=meeting.id,
@@ -203,7 +224,8 @@ def outcome(session: Session, meeting: AllocationMeeting):
         select(UnitAllocation).where(UnitAllocation.project_id == meeting.project_id, UnitAllocation.in_force,
                                      UnitAllocation.meeting_id != meeting.id))}
     return allocate(_households(meeting), units_of(session, meeting), _preferences(meeting),
-                    method=meeting.method, seed=meeting.seed, published_hash=meeting.seed_hash, kept=kept)
+                    method=meeting.method, seed=meeting.seed, published_hash=meeting.seed_hash, kept=kept,
+                    rules=rules_of(session, meeting))
 
 
 def confirm(session: Session, actor: Any, meeting: AllocationMeeting, data: dict[str, str]) -> int:
@@ -247,6 +269,220 @@ def confirm(session: Session, actor: Any, meeting: AllocationMeeting, data: dict
 
 
 def allocations_of(session: Session, meeting: AllocationMeeting) -> list[UnitAllocation]:
-    return list(session.scalars(select(UnitAllocation).where(UnitAllocation.meeting_id == meeting.id)
+    """The meeting's allocations in force (amendments included), in the order of the draw; units given by an
+    amendment to a member who had none come last."""
+    return list(session.scalars(select(UnitAllocation)
+                                .where(UnitAllocation.meeting_id == meeting.id, UnitAllocation.in_force.is_(True))
                                 .options(selectinload(UnitAllocation.member))
-                                .order_by(UnitAllocation.draw_position)))
+                                .order_by(UnitAllocation.draw_position.is_(None), UnitAllocation.draw_position,
+                                          UnitAllocation.id)))
+
+
+# --- amendments after confirmation ---------------------------------------------------------------
+
+AMENDMENT_KINDS = ("move", "swap", "withdraw", "allocate")
+AMEND_ACTION = "allocation.amend"
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """One recorded amendment, read back from the audit trail: member numbers and unit codes, no names."""
+
+    n: int
+    at: datetime
+    on: date
+    kind: str
+    by: str
+    reason: str
+    reference: str | None
+    changes: tuple[tuple[str, str | None, str | None], ...]  # (member number, unit before, unit after)
+
+
+def free_units(session: Session, meeting: AllocationMeeting) -> list[UnitOption]:
+    """The scenario's units that no allocation in force holds, in this meeting or any other of the project."""
+    taken = set(session.scalars(select(UnitAllocation.unit_code).where(
+        UnitAllocation.project_id == meeting.project_id, UnitAllocation.in_force.is_(True))))
+    return [u for u in units_of(session, meeting) if u.code not in taken]
+
+
+def amendments_of(session: Session, meeting: AllocationMeeting) -> list[Amendment]:
+    entries = session.scalars(select(AuditEntry).where(
+        AuditEntry.action == AMEND_ACTION, AuditEntry.entity_type == "allocation_meeting",
+        AuditEntry.entity_id == str(meeting.id)).order_by(AuditEntry.id))
+    out = []
+    for n, entry in enumerate(entries, start=1):
+        c = entry.changes
+        before = {row["member"]: row["unit"] for row in c.get("before", [])}
+        after = {row["member"]: row["unit"] for row in c.get("after", [])}
+        members = list(dict.fromkeys([*before, *after]))
+        out.append(Amendment(n=n, at=entry.at, on=date.fromisoformat(c["date"]), kind=c["kind"], by=entry.actor,
+                             reason=c.get("reason", ""), reference=c.get("reference"),
+                             changes=tuple((m, before.get(m), after.get(m)) for m in members)))
+    return out
+
+
+def _participant(session: Session, meeting: AllocationMeeting, number: str, field: str) -> Member:
+    number = (number or "").strip()
+    if not number:
+        raise Invalid("Choose the member.", field=field)
+    for p in meeting.participants:
+        if p.member.number == number:
+            return p.member
+    if session.scalar(select(Member.id).where(Member.cooperative_id == meeting.project.cooperative_id,
+                                              Member.number == number)):
+        raise Invalid("Member {number} did not take part in this meeting.", field=field, number=number)
+    raise Invalid("The cooperative has no member numbered {number}.", field=field, number=number)
+
+
+def _check_suits(rules: Rules, household: Household, unit: UnitOption, field: str) -> None:
+    """The engine's own rules (`Rules.suits`): a board may change who lives where, not the rules themselves."""
+    if not rules.meets_needs(household.needs, unit):
+        if "lift" in household.needs and not unit.lift:
+            raise Invalid("Member {member} needs a unit in a building with a lift; {unit} has none.", field=field,
+                          member=household.number, unit=unit.code)
+        raise Invalid("Member {member} needs step-free access: {unit} is on floor {floor} of a building without "
+                      "a lift.", field=field, member=household.number, unit=unit.code, floor=unit.floor)
+    if not rules.bedrooms_fit(household.household_size, unit.bedrooms):
+        raise Invalid("Unit {unit} has {bedrooms} bedrooms; the cooperative's bedroom rule gives the household of "
+                      "member {member} ({persons} persons) {needed}.", field=field, unit=unit.code,
+                      bedrooms=unit.bedrooms, member=household.number, persons=household.household_size,
+                      needed=rules.bedrooms_for_household(household.household_size))
+
+
+def _plans_to_end(session: Session, ending: list[UnitAllocation]) -> list[InstalmentPlan]:
+    """The plans in force on the allocations being ended; refused if any money is held on them."""
+    plans = list(session.scalars(select(InstalmentPlan).where(
+        InstalmentPlan.allocation_id.in_([a.id for a in ending])).order_by(InstalmentPlan.id)))
+    for allocation in ending:
+        entries = [e for p in plans if p.allocation_id == allocation.id for e in p.payments]
+        held = sum(-e.amount if e.reversal_of else e.amount for e in entries)
+        # Money is never moved or written off silently: what a member has paid (on any version of the plan)
+        # is settled by the cooperative's treasurer first, and only then can the unit change.
+        if held > 0:
+            raise Conflict("Member {member} has payments on record on the instalment plan of unit {unit}. The "
+                           "cooperative's treasurer must settle them first (refund or reverse them); nothing was "
+                           "changed.", member=allocation.member.number, unit=allocation.unit_code)
+    return [p for p in plans if p.in_force]
+
+
+def amend(session: Session, actor: Any, meeting: AllocationMeeting, data: dict[str, str], today: date) -> Amendment:
+    """Change a confirmed meeting's result by a recorded amendment: `move` a member to a free unit, `swap` two
+    members' units, `withdraw` a member's unit, or `allocate` a free unit to a participant who has none.
+
+    The affected rows end (kept, with the reason) and new rows are added, all in one transaction; a plan without
+    payments on an ended row ends too, so a new plan can be made for the new unit.
+    """
+    # Amendments of one meeting queue behind each other (a row lock on PostgreSQL) and then read what the
+    # previous one left; SQLite has one writer at a time anyway.
+    session.refresh(meeting, with_for_update=True)
+    if meeting.status != "confirmed":
+        raise Conflict("Only a confirmed meeting's result can be amended; until then the draw decides.")
+    kind = data.get("kind")
+    if kind not in AMENDMENT_KINDS:
+        raise Invalid("Choose the kind of amendment.", field="kind")
+    reason = (data.get("reason") or "").strip()[:500]
+    if not reason:
+        raise Invalid("An amendment needs its reason, as written in the decision.", field="reason")
+    reference = (data.get("reference") or "").strip()[:200] or None
+
+    held = {a.member_id: a for a in session.scalars(
+        select(UnitAllocation).where(UnitAllocation.project_id == meeting.project_id, UnitAllocation.in_force.is_(True))
+        .options(selectinload(UnitAllocation.member)))}
+    holder = {a.unit_code: a for a in held.values()}
+    units = {u.code: u for u in units_of(session, meeting)}
+    households = {h.number: h for h in _households(meeting)}
+    preferences = _preferences(meeting)
+    rules = rules_of(session, meeting)  # the rules the meeting was held under, as the engine used them
+
+    def own_allocation(member: Member, field: str) -> UnitAllocation:
+        allocation = held.get(member.id)
+        if allocation is None or allocation.meeting_id != meeting.id:
+            raise Invalid("Member {number} has no unit in force from this meeting.", field=field,
+                          number=member.number)
+        return allocation
+
+    def free_unit() -> UnitOption:
+        code = (data.get("unit") or "").strip()
+        if not code:
+            raise Invalid("Choose the unit.", field="unit")
+        if code not in units:
+            raise Invalid("The scenario {scenario} has no unit {unit}.", field="unit", scenario=meeting.scenario.name,
+                          unit=code)
+        if code in holder:
+            raise Conflict("Unit {unit} is not free: member {member} holds it.", field="unit", unit=code,
+                           member=holder[code].member.number)
+        return units[code]
+
+    def rank(number: str, unit: UnitOption) -> int | None:
+        return next((i for i, p in enumerate(preferences.get(number, []), start=1) if p.matches(unit)), None)
+
+    member = _participant(session, meeting, data.get("member", ""), "member")
+    ending: list[UnitAllocation] = []
+    new: list[tuple[Member, UnitOption, int | None]] = []  # (member, unit, draw position)
+    if kind == "allocate":
+        if member.id in held:
+            raise Conflict("Member {number} holds unit {unit} already: move them instead.", field="member",
+                           number=member.number, unit=held[member.id].unit_code)
+        unit = free_unit()
+        _check_suits(rules, households[member.number], unit, "unit")
+        new.append((member, unit, None))
+    else:
+        own = own_allocation(member, "member")
+        ending.append(own)
+        if kind == "move":
+            unit = free_unit()
+            _check_suits(rules, households[member.number], unit, "unit")
+            new.append((member, unit, own.draw_position))
+        elif kind == "swap":
+            other = _participant(session, meeting, data.get("other_member", ""), "other_member")
+            if other.id == member.id:
+                raise Invalid("Choose two different members to swap.", field="other_member")
+            theirs = own_allocation(other, "other_member")
+            ending.append(theirs)
+            _check_suits(rules, households[member.number], units[theirs.unit_code], "other_member")
+            _check_suits(rules, households[other.number], units[own.unit_code], "other_member")
+            new += [(member, units[theirs.unit_code], own.draw_position),
+                    (other, units[own.unit_code], theirs.draw_position)]
+    plans = _plans_to_end(session, ending)
+
+    added = []
+    try:
+        with session.begin_nested():
+            for allocation in ending:
+                allocation.in_force, allocation.ended_reason = False, reason
+            for plan in plans:
+                plan.in_force, plan.ended_on = False, today
+                plan.change_reason = f"allocation amended: {reason}"[:500]
+            # The ended rows leave the partial unique indexes before the new ones enter them: in a swap each
+            # unit is free only once its old row has ended.
+            session.flush()
+            for who, unit, position in new:
+                added.append(UnitAllocation(project_id=meeting.project_id, meeting_id=meeting.id, member_id=who.id,
+                                            unit_code=unit.code, rank=rank(who.number, unit),
+                                            draw_position=position, in_force=True))
+            session.add_all(added)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("A unit or a member of this amendment was allocated by someone else in the meantime; "
+                       "nothing was saved. Reload the page.") from None
+    except OperationalError as exc:
+        # SQLite's answer to a second writer whose reading is out of date; the same conflict for the user.
+        if "locked" not in str(exc.orig):
+            raise
+        raise Conflict("A unit or a member of this amendment was allocated by someone else in the meantime; "
+                       "nothing was saved. Reload the page.") from None
+    cooperative_id = meeting.project.cooperative_id
+    for plan in plans:
+        audit.record(session, actor=actor, action="plan.end", entity_type="instalment_plan", entity_id=plan.id,
+                     cooperative_id=cooperative_id,
+                     changes={"ended_on": today.isoformat(), "reason": plan.change_reason})
+    audit.record(
+        session, actor=actor, action=AMEND_ACTION, entity_type="allocation_meeting", entity_id=meeting.id,
+        cooperative_id=cooperative_id,
+        changes={"kind": kind, "date": today.isoformat(), "reason": reason, "reference": reference,
+                 "before": [{"member": a.member.number, "unit": a.unit_code} for a in ending],
+                 "after": [{"member": who.number, "unit": unit.code} for who, unit, _ in new],
+                 "ended_allocations": [a.id for a in ending], "new_allocations": [a.id for a in added],
+                 "ended_plans": [p.id for p in plans]})
+    session.flush()
+    return amendments_of(session, meeting)[-1]

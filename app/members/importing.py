@@ -10,15 +10,12 @@ yes/no, 1/0 or x. Amounts may be written Rp1.250.000.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from app.tabular import RowProblem, TableFileError, cell_date, read_table
 from costing.errors import CostingError
 from costing.workbook import parse_number
 from gis.messages import N_, Message
@@ -48,45 +45,8 @@ MAX_ROWS = 20_000
 MAX_PROBLEMS = 200
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    row: int | None
-    column: str | None
-    message: Message
-
-
-class MemberFileError(Exception):
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.render())
-        self.message = message
-
-
-def _norm(text: Any) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(text or "").strip().lower()).strip("_")
-
-
-def _rows(path: Path, filename: str) -> list[list[Any]]:
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise MemberFileError(Message("members.empty", N_("{file} is empty."), {"file": filename}))
-    if raw[:4] == b"PK\x03\x04":
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a damaged file; all mean the same to a user
-            raise MemberFileError(Message("members.not_spreadsheet", N_(
-                "{file} is not a spreadsheet that can be read: save it as .xlsx or .csv."),
-                {"file": filename})) from None
-        return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise MemberFileError(Message("members.not_utf8", N_(
-            "{file} is not a UTF-8 text or .xlsx file: save it again as CSV UTF-8 or .xlsx."),
-            {"file": filename})) from None
-    delimiter = max((";", ",", "\t"), key=lambda d: text.splitlines()[0].count(d))
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+# The file as a whole is refused by the shared table reader; the member pages know it by this name.
+MemberFileError = TableFileError
 
 
 def _yes_no(value: Any) -> bool | None:
@@ -98,53 +58,20 @@ def _yes_no(value: Any) -> bool | None:
     return None
 
 
-def _date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value or "").strip()
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 def read_members(path: str | Path, filename: str | None = None) -> tuple[list[dict[str, Any]], list[RowProblem]]:
     path = Path(path)
     filename = filename or path.name
-    rows = _rows(path, filename)
-    header_at = next((i for i, row in enumerate(rows[:10]) if any(row)), None)
-    if header_at is None:
-        raise MemberFileError(Message("members.empty", N_("{file} is empty."), {"file": filename}))
-    header = rows[header_at]
-    lookup = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        key = lookup.get(_norm(title))
-        if key and key not in columns:
-            columns[key] = index
-    missing = [COLUMNS[k][0] for k in REQUIRED if k not in columns]
+    table = read_table(path, filename, COLUMNS, max_rows=MAX_ROWS)
+    missing = table.missing(REQUIRED, COLUMNS)
     if missing:
         raise MemberFileError(Message("members.columns_missing", N_(
             "{file} has no column {columns}. The first row must name the columns, e.g. nomor_anggota, nama."),
             {"file": filename, "columns": ", ".join(missing)}))
-    if len(rows) - header_at - 1 > MAX_ROWS:
-        raise MemberFileError(Message("members.too_many_rows", N_("{file} has more than {n} rows."),
-                                      {"file": filename, "n": MAX_ROWS}))
-    titles = {key: str(header[i]) for key, i in columns.items()}
     members: list[dict[str, Any]] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
-    for offset, row in enumerate(rows[header_at + 1:], start=header_at + 2):
-        if not any(str(v).strip() for v in row if v is not None):
-            continue
-        raw = {key: row[i] if i < len(row) else None for key, i in columns.items()}
-        member, found = check_member(raw, row=offset, titles=titles, seen=seen)
+    for offset, raw in table.rows:
+        member, found = check_member(raw, row=offset, titles=table.titles, seen=seen)
         members.append(member)
         problems.extend(found[:MAX_PROBLEMS - len(problems)])
     if not members and not problems:
@@ -212,7 +139,7 @@ def check_member(raw: Mapping[str, Any], *, row: int, titles: Mapping[str, str] 
             problem(key, "members.yes_no", N_("Row {row}, column {column}: write ya or tidak."))
         out[key] = bool(flag)
     try:
-        out["joined_on"] = _date(raw.get("joined_on"))
+        out["joined_on"] = cell_date(raw.get("joined_on"))
     except ValueError:
         problem("joined_on", "members.date_invalid", N_(
             "Row {row}, column {column}: write the date as YYYY-MM-DD or DD/MM/YYYY."))
