@@ -2,7 +2,17 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import ApiToken, Role, User, UserSession
-from app.cooperatives.models import Cooperative
+from app.construction.models import (
+    BuildingFootprint,
+    Construction,
+    CostEntry,
+    ProgressEntry,
+    ProgressReport,
+    ShowCauseMeeting,
+    SitePhoto,
+    WorkPackage,
+)
+from app.cooperatives.models import Cooperative, CooperativePolicy
 from app.db.base import Base
 from app.designs.models import Building, DesignUnitType, RabEntry, Scenario
 from app.loans.models import InstalmentPlan, PaymentEntry
@@ -12,7 +22,8 @@ from app.prices.models import AhspCoefficientRecord, AhspItemRecord, PriceLibrar
 from app.projects.models import LandStatus, Parcel, Project, ProjectStage, Site
 
 __all__ = [
-    "InstalmentPlan", "PaymentEntry",
+    "InstalmentPlan", "PaymentEntry", "CooperativePolicy", "BuildingFootprint", "Construction", "CostEntry",
+    "ProgressEntry", "ProgressReport", "ShowCauseMeeting", "SitePhoto", "WorkPackage",
     "AhspCoefficientRecord", "AhspItemRecord", "AllocationMeeting", "ApiToken", "AuditEntry", "Base", "Building",
     "Cooperative", "DesignUnitType", "LandStatus", "MeetingParticipant", "Member", "Parcel", "PriceLibrary",
     "PriceResource", "Project", "ProjectStage", "RabEntry", "Role", "Scenario", "Site", "UnitAllocation", "User",

@@ -21,6 +21,8 @@ from app import api
 from app.audit import controller as audit_pages
 from app.auth import controller as auth_pages
 from app.config import ROOT, Settings, get_settings
+from app.construction import controller as construction_pages
+from app.cooperatives import controller as cooperative_pages
 from app.db.engine import get_engine, session_factory
 from app.designs import controller as design_pages
 from app.loans import controller as loan_pages
@@ -80,6 +82,8 @@ def create_app(
             *member_pages.routes,
             *meeting_pages.routes,
             *loan_pages.routes,
+            *cooperative_pages.routes,
+            *construction_pages.routes,
             *audit_pages.routes,
             api.router,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,

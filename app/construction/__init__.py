@@ -1,0 +1,1 @@
+"""Construction progress: contract and handover, footprints, work packages, reports and photos, costs."""

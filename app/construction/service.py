@@ -1,0 +1,265 @@
+"""Construction of a project: start it from the chosen scenario (its work packages weighted by cost), keep the
+schedule, take progress reports, and hand the project over. `progress` does the arithmetic; this keeps the rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.audit import service as audit
+from app.construction.models import Construction, ProgressEntry, ProgressReport, WorkPackage
+from app.designs import service as designs
+from app.designs.models import Scenario
+from app.errors import Conflict, Invalid
+from app.projects.models import Project, ProjectStage
+from costing.design import floor_plate_m2
+from costing.money import split_largest_remainder
+from costing.rab import DIVISIONS
+from progress.errors import ProgressError
+from progress.reports import ProjectProgress, Report, check_report, scurves
+from progress.schedule import PackageCost, phase, weigh
+from progress.schedule import WorkPackage as PlannedPackage
+from progress.weights import split_by_template
+
+
+class ProgressInvalid(Invalid):
+    """Every problem the progress library found, each rendered on its line of the form."""
+
+    def __init__(self, error: ProgressError) -> None:
+        first = error.problems[0]
+        super().__init__(first.message.msgid, field=first.field, **first.message.fields)
+        self.problems = error.problems
+
+
+def get(session: Session, project: Project) -> Construction | None:
+    return session.get(Construction, project.id)
+
+
+def packages_of(session: Session, project: Project) -> list[WorkPackage]:
+    return list(session.scalars(select(WorkPackage).where(WorkPackage.project_id == project.id)
+                                .order_by(WorkPackage.position, WorkPackage.id)))
+
+
+def reports_of(session: Session, project: Project) -> list[ProgressReport]:
+    return list(session.scalars(select(ProgressReport).where(ProgressReport.project_id == project.id)
+                                .options(selectinload(ProgressReport.entries), selectinload(ProgressReport.photos))
+                                .order_by(ProgressReport.report_date)))
+
+
+def _day(value: str | None, field: str) -> date:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise Invalid("Write the date as YYYY-MM-DD, e.g. 2026-11-01.", field=field) from None
+
+
+def _whole(value: str | None, field: str) -> int:
+    text = (value or "").strip().replace(".", "").replace("Rp", "").replace(" ", "")
+    if not text.isdigit():
+        raise Invalid("{value} is not a whole number.", field=field, value=value)
+    return int(text)
+
+
+def building_costs(session: Session, scenario: Scenario) -> dict[tuple[str, str], int]:
+    """The construction cost of each (block, RAB division). A RAB's lines tagged with a block go to that block;
+    untagged lines are split across the blocks by floor area. A parametric scenario's blocks are split by the
+    typical division shares (ILLUSTRATIVE, progress.weights.PARAMETRIC_TEMPLATE)."""
+    cost = designs.compute(session, scenario)
+    specs = designs._buildings(scenario)
+    types = designs._unit_types(scenario)
+    areas = [floor_plate_m2(b, types) * b.floors for b in specs]
+    codes = [b.code for b in specs]
+    out: dict[tuple[str, str], int] = defaultdict(int)
+    if cost.rab_lines:
+        shared: dict[str, int] = defaultdict(int)
+        for line in cost.rab_lines:
+            if line.building in codes:
+                out[(line.building, line.division)] += line.amount
+            else:
+                shared[line.division] += line.amount
+        for division, amount in shared.items():
+            for code, part in zip(codes, split_largest_remainder(amount, areas), strict=True):
+                out[(code, division)] += part
+    else:
+        for code, part in zip(codes, split_largest_remainder(cost.construction, areas), strict=True):
+            for division, amount in split_by_template(part).items():
+                out[(code, division)] += amount
+    return {key: out[key] for key in sorted(out, key=lambda k: (codes.index(k[0]), list(DIVISIONS).index(k[1])))
+            if out[key] > 0}
+
+
+def start(session: Session, actor: Any, project: Project, data: dict[str, str]) -> Construction:
+    """The contract signed: packages per block and division from the chosen scenario, weighted by their cost and
+    placed in the construction period by the typical phasing, for the planner to adjust."""
+    if get(session, project) is not None:
+        raise Conflict("Construction of this project has started already.")
+    scenario = designs.by_name(session, project, data.get("scenario") or None)
+    started = _day(data.get("started_on"), "started_on")
+    finish = _day(data.get("planned_finish"), "planned_finish")
+    if finish <= started:
+        raise Invalid("The planned finish comes after the start.", field="planned_finish")
+    costs = building_costs(session, scenario)
+    if not costs:
+        raise Invalid("The scenario has no construction cost to weigh the work by.", field="scenario")
+    periods = phase(started, finish)
+    try:
+        planned = weigh(PackageCost(f"{block}-{division}", block, division, amount, *periods[division],
+                                    name="")
+                        for (block, division), amount in costs.items())
+    except ProgressError as exc:
+        raise ProgressInvalid(exc) from None
+    contract_value = _whole(data.get("contract_value") or str(sum(costs.values())), "contract_value")
+    construction = Construction(project_id=project.id, scenario_id=scenario.id, started_on=started,
+                                contractor=(data.get("contractor") or "").strip()[:200] or None,
+                                supervisor=(data.get("supervisor") or "").strip()[:200] or None,
+                                contract_value=contract_value)
+    session.add(construction)
+    for position, (p, amount) in enumerate(zip(planned, costs.values(), strict=True)):
+        session.add(WorkPackage(project_id=project.id, code=p.key, building_code=p.building, division=p.division,
+                                name=p.name, cost=amount, weight_pct=p.weight, start=p.start, finish=p.finish,
+                                position=position))
+    project.stage = ProjectStage.KONSTRUKSI.value
+    session.flush()
+    audit.record(session, actor=actor, action="construction.start", entity_type="project", entity_id=project.id,
+                 cooperative_id=project.cooperative_id,
+                 changes={"scenario": scenario.name, "started_on": started.isoformat(), "packages": len(planned),
+                          "contract_value": contract_value})
+    return construction
+
+
+def save_schedule(session: Session, actor: Any, project: Project, rows: list[dict[str, str]]) -> int:
+    """New costs and dates for the packages (by code); weights follow the costs, so they still add up to 100.
+    All rows are checked first: one bad row changes nothing."""
+    packages = {p.code: p for p in packages_of(session, project)}
+    changes: dict[str, tuple[int, date, date]] = {}
+    for i, row in enumerate(rows, start=1):
+        code = (row.get("code") or "").strip()
+        if code not in packages:
+            raise Invalid("Row {row}: there is no work package {code}.", field="code", row=i, code=code)
+        old = packages[code]
+        cost = _whole(row["cost"], "cost") if row.get("cost") not in (None, "") else old.cost
+        begin = _day(row["start"], "start") if row.get("start") else old.start
+        end = _day(row["finish"], "finish") if row.get("finish") else old.finish
+        changes[code] = (cost, begin, end)
+    merged = {code: changes.get(code, (p.cost, p.start, p.finish)) for code, p in packages.items()}
+    try:
+        planned = weigh(PackageCost(code, packages[code].building_code, packages[code].division, cost, begin, end,
+                                    packages[code].name) for code, (cost, begin, end) in merged.items())
+    except ProgressError as exc:
+        raise ProgressInvalid(exc) from None
+    changed = 0
+    for p in planned:
+        row = packages[p.key]
+        cost = merged[p.key][0]
+        if (row.cost, row.start, row.finish, row.weight_pct) != (cost, p.start, p.finish, p.weight):
+            row.cost, row.start, row.finish, row.weight_pct = cost, p.start, p.finish, p.weight
+            changed += 1
+    session.flush()
+    if changed:
+        audit.record(session, actor=actor, action="construction.schedule", entity_type="project",
+                     entity_id=project.id, cooperative_id=project.cooperative_id,
+                     changes={"packages_changed": changed})
+    return changed
+
+
+def planned_packages(rows: list[WorkPackage]) -> list[PlannedPackage]:
+    return [PlannedPackage(p.code, p.building_code, p.division, Decimal(p.weight_pct), p.start, p.finish, p.name)
+            for p in rows]
+
+
+def as_reports(reports: list[ProgressReport], packages: list[WorkPackage]) -> list[Report]:
+    code = {p.id: p.code for p in packages}
+    return [Report(r.report_date, {code[e.package_id]: Decimal(e.percent) for e in r.entries},
+                   {code[e.package_id]: e.reason for e in r.entries if e.reason}) for r in reports]
+
+
+def progress_of(session: Session, project: Project, as_of: date) -> ProjectProgress | None:
+    """The planned and actual S-curves and the status as of a date; None before construction starts."""
+    construction = get(session, project)
+    if construction is None:
+        return None
+    packages = packages_of(session, project)
+    if not packages:
+        return None
+    reports = as_reports(reports_of(session, project), packages)
+    return scurves(planned_packages(packages), reports, as_of, start=construction.started_on)
+
+
+def add_report(session: Session, actor: Any, project: Project, data: dict[str, str], today: date) -> ProgressReport:
+    """A site report: `pct_<code>` per package (left out: unchanged), `reason_<code>` when a percent goes down."""
+    construction = get(session, project)
+    if construction is None:
+        raise Conflict("Construction of this project has not started.")
+    day = _day(data.get("report_date"), "report_date")
+    if day > today:
+        raise Invalid("A report cannot be dated in the future.", field="report_date")
+    if day < construction.started_on:
+        raise Invalid("A report cannot be dated before construction started ({date}).", field="report_date",
+                      date=construction.started_on.isoformat())
+    reporter = (data.get("reporter") or "").strip()
+    if not reporter:
+        raise Invalid("Who reports? Give the reporter's name or role.", field="reporter")
+    packages = packages_of(session, project)
+    percents: dict[str, Decimal] = {}
+    for p in packages:
+        raw = (data.get(f"pct_{p.code}") or "").strip().replace(",", ".")
+        if raw == "":
+            continue
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise Invalid("{package}: {value} is not a percentage from 0 to 100.", field=f"pct_{p.code}",
+                          package=p.name, value=raw) from None
+        percents[p.code] = value
+    if not percents:
+        raise Invalid("Give the percent complete of at least one work package.", field="report_date")
+    reasons = {p.code: data[f"reason_{p.code}"].strip() for p in packages
+               if (data.get(f"reason_{p.code}") or "").strip()}
+    earlier = as_reports(reports_of(session, project), packages)
+    try:
+        check_report(planned_packages(packages), earlier, Report(day, percents, reasons))
+    except ProgressError as exc:
+        raise ProgressInvalid(exc) from None
+    workers = (data.get("workers") or "").strip()
+    report = ProgressReport(project_id=project.id, report_date=day, reporter=reporter[:200],
+                            notes=(data.get("notes") or "").strip() or None,
+                            workers=_whole(workers, "workers") if workers else None,
+                            weather=(data.get("weather") or "").strip()[:100] or None,
+                            problems=(data.get("problems") or "").strip() or None)
+    by_code = {p.code: p for p in packages}
+    for code, value in percents.items():
+        report.entries.append(ProgressEntry(package_id=by_code[code].id, percent=value, reason=reasons.get(code)))
+    session.add(report)
+    session.flush()
+    audit.record(session, actor=actor, action="progress.report", entity_type="project", entity_id=project.id,
+                 cooperative_id=project.cooperative_id,
+                 changes={"report_date": day.isoformat(), "packages": len(percents)})
+    return report
+
+
+@dataclass(frozen=True)
+class Overview:
+    project: Project
+    construction: Construction
+    progress: ProjectProgress | None
+
+
+def overview(session: Session, projects: list[Project], as_of: date) -> list[Overview]:
+    """Every project under construction or in its maintenance period, for Japra's dashboard."""
+    rows = []
+    for project in projects:
+        construction = get(session, project)
+        if construction is not None and construction.fho_on is None:
+            rows.append(Overview(project, construction, progress_of(session, project, as_of)))
+    return rows
+
+
+def report_count(session: Session, project: Project) -> int:
+    return session.scalar(select(func.count()).select_from(ProgressReport)
+                          .where(ProgressReport.project_id == project.id)) or 0
