@@ -24,7 +24,9 @@ Constraints that always hold, whatever the method: a member gets a unit only if 
 
 `Rules.fallback` (on by default): a member none of whose choices is free or suitable gets the first
 suitable free unit in code order (rank ``None``, "fallback"), so everyone is housed when there are
-enough suitable units. Off, such a member gets nothing.
+enough suitable units. A member without needs is given a step-free unit (ground floor or lift) this
+way only when no other suitable unit is free: those are kept for the members who need them. Off,
+such a member gets nothing.
 
 Nothing is allocated when the input is wrong: `validate` gathers every problem and `allocate`
 raises one `AllocationError` listing them all.
@@ -387,6 +389,8 @@ class _Table:
         self.names = {k: np.array(v, dtype=np.intp) for k, v in names.items()}
         self.index = {u.code: j for j, u in enumerate(self.units)}
         self._suits: dict[tuple[frozenset[str], int], np.ndarray] = {}
+        # Units a member needing step-free access could live in.
+        self.step_free = np.array([unit.lift or unit.floor <= rules.ground_floor for unit in self.units], dtype=bool)
 
     def named(self, pref: Preference) -> np.ndarray:
         return self.names[(pref.kind, pref.value)]
@@ -431,6 +435,9 @@ def _serial_dictatorship(order: Sequence[Member], prefs: Mapping[str, Sequence[P
         else:
             if rules.fallback:
                 available = np.flatnonzero(free & ok)
+                if not member.needs:  # step-free units go to members who need them first
+                    spare = np.flatnonzero(free & ok & ~table.step_free)
+                    available = spare if spare.size else available
                 if available.size:
                     got = (table.units[available[0]].code, None, "fallback")
                     free[available[0]] = False

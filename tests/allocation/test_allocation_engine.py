@@ -86,6 +86,19 @@ def test_fallback_gives_the_first_suitable_free_unit_or_nothing_when_off():
     assert result.steps[1].code == "gets_nothing"
 
 
+def test_fallback_keeps_ground_floor_units_for_the_members_who_need_them():
+    # Drawn first and with no choice free, a member without needs must not take the only ground-floor unit
+    # when an upper one suits them: the member drawn after them cannot climb stairs.
+    first, second = two_members_in_draw_order()
+    units = [unit("A-1-01"), unit("A-2-01")]
+    members = [Member(first, 3), Member(second, 3, frozenset({"ground_floor"}))]
+    result = allocate(members, units, {first: [], second: []}, method="lottery", seed=SEED)
+    assert outcome(result) == {first: ("A-2-01", None), second: ("A-1-01", None)}
+    # When only step-free units are left, a member without needs still gets one.
+    result = allocate([Member(first, 3)], [unit("A-1-01")], {first: []}, method="lottery", seed=SEED)
+    assert outcome(result) == {first: ("A-1-01", None)}
+
+
 def test_needs_and_bedrooms_are_respected_even_against_a_members_choice():
     units = [unit("A-3-01", bedrooms=1), unit("A-1-01", bedrooms=1), unit("B-3-01", bedrooms=1, lift=True),
              unit("A-2-02", bedrooms=3)]

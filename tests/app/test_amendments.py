@@ -25,10 +25,10 @@ from tests.app.test_meetings import SEED, _meeting
 from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db
-# The confirmed demo meeting (lottery, SEED): KNR-001 holds A-4-01, KNR-002 A-4-02, KNR-003 A-2-05, KNR-025 A-1-01
-# and KNR-034 (needs the ground floor) A-1-02; A-3-06 to A-4-08 are free; KNR-010 (ground floor, 2 persons) and
-# KNR-004 (5 persons: three bedrooms, and every unit has two) have none.
-FREE = "A-4-03"
+# The confirmed demo meeting (lottery, SEED): KNR-001 holds A-4-01, KNR-002 A-4-02, KNR-003 A-3-04, KNR-010 and
+# KNR-034 (both need the ground floor) A-1-05 and A-1-01; A-1-08, A-4-07, A-4-08 and B-1-01 are free; KNR-020
+# (ground floor, 6 persons) and KNR-004 (5 persons: three bedrooms, and every unit has two) have none.
+FREE = "A-4-07"
 
 
 @pytest.fixture()
@@ -78,12 +78,12 @@ def test_move_swap_withdraw_allocate_each_recorded(client, db, confirmed):
     now = _in_force(db)
     assert now["KNR-001"] == "A-4-02" and now["KNR-002"] == FREE
 
-    assert _amend(client, url, kind="withdraw", member="KNR-025", reason="Mengundurkan diri").status_code == 302
-    assert "KNR-025" not in _in_force(db)
-    assert _amend(client, url, kind="allocate", member="KNR-010", unit="A-1-01",
+    assert _amend(client, url, kind="withdraw", member="KNR-010", reason="Mengundurkan diri").status_code == 302
+    assert "KNR-010" not in _in_force(db)
+    assert _amend(client, url, kind="allocate", member="KNR-010", unit="A-1-08",
                   reason="Butuh lantai dasar").status_code == 302
-    assert _in_force(db)["KNR-010"] == "A-1-01"
-    given = db.scalar(select(UnitAllocation).where(UnitAllocation.in_force, UnitAllocation.unit_code == "A-1-01"))
+    assert _in_force(db)["KNR-010"] == "A-1-08"
+    given = db.scalar(select(UnitAllocation).where(UnitAllocation.in_force, UnitAllocation.unit_code == "A-1-08"))
     assert given.draw_position is None and given.meeting_id == old.meeting_id
 
     records = _amendments(db)
@@ -98,8 +98,8 @@ def test_move_swap_withdraw_allocate_each_recorded(client, db, confirmed):
 
     page = client.get(url)
     assert page.status_code == 200 and 'id="amendments"' in page.text
-    for text in ("Tukar karena tangga", "SK Pengurus 12/2027", "A-4-01 → <strong>A-4-03</strong>",
-                 "A-2-05", "Butuh lantai dasar", "pengurus-kunir"):
+    for text in ("Tukar karena tangga", "SK Pengurus 12/2027", "A-4-01 → <strong>A-4-07</strong>",
+                 "A-3-04", "Butuh lantai dasar", "pengurus-kunir"):
         assert text in page.text, text
     # The table of allocations shows those in force only: A-4-01 is nobody's now.
     table = page.text.split('id="amendments"')[0]
@@ -119,10 +119,10 @@ def test_refusals_name_the_problem_and_store_nothing(client, db, confirmed):
         ({"kind": "allocate", "member": "KNR-099", "unit": FREE, "reason": "x"}, 400, "KNR-099"),
         ({"kind": "move", "member": "KNR-001", "unit": "Z-9-99", "reason": "x"}, 400, "Z-9-99"),
         ({"kind": "move", "member": "KNR-001", "unit": "A-4-02", "reason": "x"}, 409, "KNR-002"),  # taken
-        ({"kind": "move", "member": "KNR-010", "unit": FREE, "reason": "x"}, 400, "KNR-010"),  # has no unit
+        ({"kind": "move", "member": "KNR-020", "unit": FREE, "reason": "x"}, 400, "KNR-020"),  # has no unit
         ({"kind": "allocate", "member": "KNR-001", "unit": FREE, "reason": "x"}, 409, "A-4-01"),  # has one
         ({"kind": "move", "member": "KNR-034", "unit": FREE, "reason": "x"}, 400, "KNR-034"),  # ground floor
-        ({"kind": "allocate", "member": "KNR-010", "unit": FREE, "reason": "x"}, 400, "KNR-010"),  # ground floor
+        ({"kind": "allocate", "member": "KNR-020", "unit": FREE, "reason": "x"}, 400, "KNR-020"),  # ground floor
         ({"kind": "swap", "member": "KNR-001", "other_member": "KNR-034", "reason": "x"}, 400, "KNR-034"),
         ({"kind": "swap", "member": "KNR-001", "other_member": "KNR-001", "reason": "x"}, 400, None),
         ({"kind": "allocate", "member": "KNR-004", "unit": FREE, "reason": "x"}, 400, "KNR-004"),  # bedrooms
@@ -184,7 +184,7 @@ def test_a_plan_without_payments_ends_one_with_payments_blocks(client, db, confi
                                                  "reference": "KW-AMEND-1", "_csrf_token": csrf_token(client)},
                        follow_redirects=False).status_code == 302
     stored = _stored(db)
-    r = _amend(client, url, kind="move", member="KNR-002", unit="A-4-04", reason="Pindah")
+    r = _amend(client, url, kind="move", member="KNR-002", unit="A-4-08", reason="Pindah")
     assert r.status_code == 409 and "treasurer" in r.text and "KNR-002" in r.text
     assert _stored(db) == stored
     db.refresh(paid)
@@ -196,7 +196,7 @@ def test_a_plan_without_payments_ends_one_with_payments_blocks(client, db, confi
     assert client.post(page + "/reversals", data={"reversal_of": "KW-AMEND-1", "reason": "dikembalikan",
                                                   "_csrf_token": csrf_token(client)},
                        follow_redirects=False).status_code == 302
-    assert _amend(client, url, kind="move", member="KNR-002", unit="A-4-04", reason="Pindah").status_code == 302
+    assert _amend(client, url, kind="move", member="KNR-002", unit="A-4-08", reason="Pindah").status_code == 302
     db.refresh(paid)
     assert not paid.in_force and len(paid.payments) == 2  # the entries stay where they were
 
@@ -224,7 +224,7 @@ def test_the_berita_acara_lists_the_amendments(db, client, confirmed):
     db.expire_all()
     html = minutes_html(db, meeting, locale="en")
     section = html.split('class="amendments"')[1]
-    for text in ("KNR-001", "A-4-01 → A-4-03", "Tangga terlalu curam", "RAT 2027"):
+    for text in ("KNR-001", "A-4-01 → A-4-07", "Tangga terlalu curam", "RAT 2027"):
         assert text in section, text
     assert "Pada hari ini" in minutes_html(db, meeting)  # still the Indonesian document
 
