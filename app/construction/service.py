@@ -122,7 +122,7 @@ def start(session: Session, actor: Any, project: Project, data: dict[str, str]) 
     session.add(construction)
     for position, (p, amount) in enumerate(zip(planned, costs.values(), strict=True)):
         session.add(WorkPackage(project_id=project.id, code=p.key, building_code=p.building, division=p.division,
-                                name=p.name, cost=amount, weight_pct=p.weight, start=p.start, finish=p.finish,
+                                name="", cost=amount, weight_pct=p.weight, start=p.start, finish=p.finish,
                                 position=position))
     project.stage = ProjectStage.KONSTRUKSI.value
     session.flush()
