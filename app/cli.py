@@ -111,6 +111,11 @@ def demo(if_empty: bool) -> None:
         payments = demo_history.load(session, today())
         if payments:
             result.created["payments"] = payments
+        from app import demo_construction
+
+        reports = demo_construction.load(session, today())
+        if reports:
+            result.created["progress reports"] = reports
     if result.created:
         click.echo(_t("Demo data loaded: {what}.", what=", ".join(f"{k} {v}" for k, v in result.created.items())))
     else:
