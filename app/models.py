@@ -20,10 +20,11 @@ from app.meetings.models import AllocationMeeting, MeetingParticipant, UnitAlloc
 from app.members.models import Member
 from app.prices.models import AhspCoefficientRecord, AhspItemRecord, PriceLibrary, PriceResource
 from app.projects.models import LandStatus, Parcel, Project, ProjectStage, Site
+from app.publishing.models import Publication
 
 __all__ = [
     "InstalmentPlan", "PaymentEntry", "CooperativePolicy", "BuildingFootprint", "Construction", "CostEntry",
-    "ProgressEntry", "ProgressReport", "ShowCauseMeeting", "SitePhoto", "WorkPackage",
+    "ProgressEntry", "ProgressReport", "ShowCauseMeeting", "SitePhoto", "WorkPackage", "Publication",
     "AhspCoefficientRecord", "AhspItemRecord", "AllocationMeeting", "ApiToken", "AuditEntry", "Base", "Building",
     "Cooperative", "DesignUnitType", "LandStatus", "MeetingParticipant", "Member", "Parcel", "PriceLibrary",
     "PriceResource", "Project", "ProjectStage", "RabEntry", "Role", "Scenario", "Site", "UnitAllocation", "User",

@@ -14,6 +14,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     Float,
@@ -170,6 +171,8 @@ class SitePhoto(Timestamped, Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     caption: Mapped[str | None] = mapped_column(String(300))
+    # Shown on the project's public page only when marked, one by one; only its EXIF-free copy ever leaves.
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
 
     report: Mapped[ProgressReport | None] = relationship(back_populates="photos")
 
