@@ -22,8 +22,8 @@ RUN make install VENV=/opt/venv PYTHON=python3
 
 # Run as an unprivileged user; /app stays root-owned and read-only to it.
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /data --shell /usr/sbin/nologin japra \
- && mkdir -p /data \
- && chown japra:japra /data \
+ && mkdir -p /data /photos \
+ && chown japra:japra /data /photos \
  && chmod 0755 /app/docker/entrypoint.sh
 
 ENV PATH=/opt/venv/bin:$PATH \
@@ -32,7 +32,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     JAPRA_PORT=8000
 
 # Backups written with `japra backup /data/...` (and the SQLite file, when no database URL is set).
-VOLUME /data
+# Site photos go to /photos when docker-compose.yml sets JAPRA_PHOTO_DIR (created here, so the japra user owns it).
+VOLUME /data /photos
 USER japra
 EXPOSE 8000
 

@@ -51,14 +51,27 @@ class Settings:
     force_secure_cookies: bool = False
     session_hours: int = 12
     login_attempts_per_minute: int = 10
+    # Public pages per visitor address a minute: a reader clicks a few pages; a scraper loop is cut off. The pages
+    # themselves are cached, so this guards the server against one client, not against popularity.
+    public_requests_per_minute: int = 240
     debug: bool = False
     # Parcel files from surveyors are rarely over a few MB; 50 MB leaves room for a city layer.
     max_upload_mb: int = 50
     locales: tuple[str, ...] = field(default=("id", "en"))
+    # Site photos (originals, public copies, thumbnails); None: a photos/ folder in the data folder.
+    photo_dir: Path | None = None
+    # A phone's photo is 2-12 MB; 15 MB takes a good camera's JPEG, and three fit in one form's upload limit.
+    photo_max_bytes: int = 15 * 1024 * 1024
+    # A 50-megapixel phone camera at full resolution; more is an image built to exhaust memory when decoded.
+    photo_max_pixels: int = 50_000_000
 
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def photo_folder(self) -> Path:
+        return self.photo_dir or self.data_dir / "photos"
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +87,10 @@ def get_settings() -> Settings:
         force_secure_cookies=_env("SECURE_COOKIES", "0") == "1",
         session_hours=int(_env("SESSION_HOURS", "12")),
         login_attempts_per_minute=int(_env("LOGIN_ATTEMPTS_PER_MINUTE", "10")),
+        public_requests_per_minute=int(_env("PUBLIC_REQUESTS_PER_MINUTE", "240")),
         debug=_env("DEBUG", "0") == "1",
         max_upload_mb=int(_env("MAX_UPLOAD_MB", "50")),
+        photo_dir=Path(_env("PHOTO_DIR", str(data_dir / "photos"))).resolve(),
+        photo_max_bytes=int(_env("PHOTO_MAX_MB", "15")) * 1024 * 1024,
+        photo_max_pixels=int(_env("PHOTO_MAX_MEGAPIXELS", "50")) * 1_000_000,
     )

@@ -79,6 +79,11 @@ def load(session: Session, directory: Path = DEMO_DIR) -> DemoResult:
                 result.add("parcels")
 
     _load_prices_and_scenarios(session, directory, result)
+    from app.construction.footprints import load_demo as load_footprints
+
+    footprints_file = directory / "footprints.geojson"
+    if footprints_file.exists() and (saved := load_footprints(session, footprints_file)):
+        result.created["footprints"] = saved
     _load_members(session, directory, coops, result)
 
     for u in data["users"]:

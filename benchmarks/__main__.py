@@ -9,6 +9,8 @@ Parts (all of them when none is named; `parcels` is import, geojson and map):
   costing  recomputing a 250-unit scenario with a 300-line RAB; its proposal PDF beside bare WeasyPrint
   finance  instalment schedules and arrears for 5,000 plans
   allocation  1,000 members to 1,000 units by each method
+  progress  a project's S-curves (10 blocks x 20 packages x 104 weekly reports); a progress report PDF with 40 photos
+  progress_map  the progress map of a project with 500 site photos in headless Chromium: bytes and load time
 
 Everything runs in throw-away data dirs and databases in the temp folder, removed at the end, as
 are the servers, also after Ctrl+C or an error.
@@ -34,7 +36,7 @@ from benchmarks.report import Outcome, Row
 from benchmarks.servers import Server
 
 PARCELS_PATH = "/api/projects/akuarium/parcels"
-PARTS = ("load", "import", "geojson", "map", "costing", "finance", "allocation")
+PARTS = ("load", "import", "geojson", "map", "costing", "finance", "allocation", "progress", "progress_map")
 GROUPS = {"parcels": ("import", "geojson", "map"), "all": PARTS}
 
 
@@ -42,7 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0],
                                      epilog="See benchmarks/README.md.")
     parser.add_argument("parts", nargs="*", metavar="PART",
-                        help="load, import, geojson, map, costing, finance, allocation, or parcels "
+                        help="load, import, geojson, map, costing, finance, allocation, progress, progress_map, "
+                             "or parcels "
                              "(import, geojson, map); default: all")
     load_options = parser.add_argument_group("load")
     load_options.add_argument("--clients", type=int, default=20, help="concurrent virtual clients (default 20)")
@@ -209,6 +212,7 @@ def _optional_part(name: str):
 PARTS_RUN: dict[str, Callable[[argparse.Namespace, dict[str, Any]], None]] = {
     "load": run_load, "import": run_import, "pages": run_pages, "costing": run_costing,
     "finance": _optional_part("finance"), "allocation": _optional_part("allocation"),
+    "progress": _optional_part("progress"), "progress_map": _optional_part("progress_map"),
 }
 
 
@@ -227,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = [p for p in ("load", "import") if p in args.parts]
     if "geojson" in args.parts or "map" in args.parts:
         steps.append("pages")
-    steps += [p for p in ("costing", "finance", "allocation") if p in args.parts]
+    steps += [p for p in ("costing", "finance", "allocation", "progress", "progress_map") if p in args.parts]
     failed = []
     try:
         for step in steps:

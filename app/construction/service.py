@@ -179,6 +179,26 @@ def as_reports(reports: list[ProgressReport], packages: list[WorkPackage]) -> li
                    {code[e.package_id]: e.reason for e in r.entries if e.reason}) for r in reports]
 
 
+def reported(session: Session, project: Project, packages: list[WorkPackage]) -> list[Report]:
+    """The reports as the progress library takes them, read as plain rows: `as_reports(reports_of(...))` builds an
+    ORM object per percent, three quarters of the time for a project of 200 packages and 104 weekly reports."""
+    code = {p.id: p.code for p in packages}
+    rows = session.execute(select(ProgressReport.report_date, ProgressEntry.package_id, ProgressEntry.percent,
+                                  ProgressEntry.reason)
+                           .outerjoin(ProgressEntry, ProgressEntry.report_id == ProgressReport.id)
+                           .where(ProgressReport.project_id == project.id)
+                           .order_by(ProgressReport.report_date, ProgressEntry.package_id))
+    percents: dict[date, dict[str, Decimal]] = {}
+    reasons: dict[date, dict[str, str]] = {}
+    for day, package_id, percent, reason in rows:
+        on_day = percents.setdefault(day, {})
+        if package_id is not None:
+            on_day[code[package_id]] = Decimal(percent)
+            if reason:
+                reasons.setdefault(day, {})[code[package_id]] = reason
+    return [Report(day, values, reasons.get(day, {})) for day, values in percents.items()]
+
+
 def progress_of(session: Session, project: Project, as_of: date) -> ProjectProgress | None:
     """The planned and actual S-curves and the status as of a date; None before construction starts."""
     construction = get(session, project)
@@ -187,8 +207,8 @@ def progress_of(session: Session, project: Project, as_of: date) -> ProjectProgr
     packages = packages_of(session, project)
     if not packages:
         return None
-    reports = as_reports(reports_of(session, project), packages)
-    return scurves(planned_packages(packages), reports, as_of, start=construction.started_on)
+    return scurves(planned_packages(packages), reported(session, project, packages), as_of,
+                   start=construction.started_on)
 
 
 def add_report(session: Session, actor: Any, project: Project, data: dict[str, str], today: date) -> ProgressReport:

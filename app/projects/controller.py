@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from app import labels
 from app.auth.guards import planners, signed_in, writers
 from app.auth.identity import CurrentUser
+from app.construction import overview as construction_overview
+from app.construction.controller import today as construction_today
 from app.cooperatives import service as cooperatives
 from app.cooperatives.models import Cooperative
 from app.errors import DomainError
@@ -81,9 +83,13 @@ def dashboard(request: Request, db: Session) -> Response:
     user: CurrentUser = request.user
     items, _total = projects.list_for(db, user)
     by_stage = {stage: [p for p in items if p.stage == stage] for stage in labels.STAGES}
+    construction_rows, sort, descending = (
+        construction_overview.rows(db, items, construction_today(), request.query_params.get("sort"))
+        if user.sees_all_cooperatives else (None, None, False))
     return render(
         request,
         "dashboard.html",
+        construction_rows=construction_rows, sort=sort, descending=descending,
         by_stage=by_stage,
         project_count=len(items),
         cooperatives=cooperatives.list_for(db, user),
