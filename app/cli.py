@@ -116,6 +116,11 @@ def demo(if_empty: bool) -> None:
         reports = demo_construction.load(session, today())
         if reports:
             result.created["progress reports"] = reports
+        from app import demo_publication
+
+        pages = demo_publication.load(session)
+        if pages:
+            result.created["public pages"] = pages
     if result.created:
         click.echo(_t("Demo data loaded: {what}.", what=", ".join(f"{k} {v}" for k, v in result.created.items())))
     else:
@@ -698,6 +703,102 @@ def restore(file: str, yes: bool) -> None:
     except BackupError as exc:
         _fail(exc.msgid, **exc.fields)
     click.echo(_t("Database restored from {file}.", file=file))
+
+
+@main.group()
+def progress() -> None:
+    """Kemajuan pembangunan: kurva S, deviasi, status dan laporan kemajuan (PDF)."""
+
+
+def _scurve_json(curve) -> dict:
+    """One S-curve as JSON: percents as strings with two decimals (exact, as `japra arrears` writes them)."""
+    a = curve.assessment
+    return {
+        "periods": [{"date": p.date.isoformat(), "planned_pct": str(p.planned_pct),
+                     "actual_pct": None if p.actual_pct is None else str(p.actual_pct)} for p in curve.periods],
+        "planned_pct": str(a.planned_pct), "actual_pct": str(a.actual_pct), "deviation_pct": str(a.deviation_pct),
+        "status": a.status, "critical_since": a.critical_since.isoformat() if a.critical_since else None,
+        "report_date": a.report_date.isoformat() if a.report_date else None,
+        "days_since_report": a.days_since_report,
+    }
+
+
+@progress.command("scurve")
+@click.option("--project", "project_slug", required=True, help="Slug proyek.")
+@click.option("--as-of", "as_of", default=None, help="Tanggal acuan (YYYY-MM-DD; bawaan: hari ini, WIB).")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+def progress_scurve(project_slug: str, as_of: str | None, as_json: bool) -> None:
+    """Kurva S rencana dan realisasi per minggu, deviasi dan status (normal, terlambat, kritis).
+
+    JSON: periods [{date, planned_pct, actual_pct}], deviation_pct, status, dan per blok di buildings.
+    """
+    from datetime import date, datetime
+
+    from app.construction import service as construction
+    from app.db.engine import session_scope
+    from app.i18n import JAKARTA
+
+    if as_of is None:
+        day = datetime.now(JAKARTA).date()
+    else:
+        try:
+            if len(as_of.strip()) != 10:
+                raise ValueError(as_of)
+            day = date.fromisoformat(as_of.strip())
+        except ValueError:
+            _fail("Write the date as YYYY-MM-DD, e.g. 2026-11-01.")
+    with session_scope() as session:
+        project = _project_or_fail(session, project_slug)
+        contract = construction.get(session, project)
+        state = construction.progress_of(session, project, day) if contract else None
+        if state is None:
+            _fail("Construction of {project} has not started: there is no progress to report.", project=project.name)
+        if day < contract.started_on:
+            _fail("{date} is before construction started ({start}).", date=day.isoformat(),
+                  start=contract.started_on.isoformat())
+        out = {"project": project.slug, "as_of": day.isoformat(), "started_on": contract.started_on.isoformat(),
+               **_scurve_json(state.project),
+               "buildings": [{"building": code, **_scurve_json(curve)} for code, curve in state.buildings.items()]}
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'date':<10} {'planned_pct':>11} {'actual_pct':>10}")
+    for p in out["periods"]:
+        click.echo(f"{p['date']:<10} {p['planned_pct']:>11} {p['actual_pct'] or '-':>10}")
+    for name, row in [(out["project"], out), *((b["building"], b) for b in out["buildings"])]:
+        click.echo(f"{name}: {row['planned_pct']} / {row['actual_pct']} ({row['deviation_pct']}) {row['status']}"
+                   + (f" since {row['critical_since']}" if row["critical_since"] else ""))
+
+
+@progress.command("report")
+@click.option("--project", "project_slug", required=True, help="Slug proyek.")
+@click.option("--period", default=None, help="Bulan laporan, YYYY-MM.")
+@click.option("--week", default=None, help="Atau minggu laporan (ISO), YYYY-Www, mis. 2026-W42.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Berkas PDF keluaran.")
+def progress_report(project_slug: str, period: str | None, week: str | None, output: str) -> None:
+    """Cetak laporan kemajuan sebulan atau seminggu sebagai PDF (A4, selalu dalam Bahasa Indonesia)."""
+    from datetime import datetime
+
+    from app.db.engine import session_scope
+    from app.documents.progress_report import progress_report_pdf, report_period
+    from app.errors import DomainError
+    from app.i18n import JAKARTA
+
+    today = datetime.now(JAKARTA).date()
+    try:
+        chosen = report_period(period, week)
+    except DomainError as exc:
+        _fail(exc.msgid, **exc.fields)
+    with session_scope() as session:
+        project = _project_or_fail(session, project_slug)
+        try:
+            pdf = progress_report_pdf(session, project, chosen, today=today)
+        except DomainError as exc:
+            _fail(exc.msgid, **exc.fields)
+    # Written only once the PDF is whole: a refused report leaves no file behind.
+    with open(output, "wb") as fh:
+        fh.write(pdf)
+    click.echo(_t("Progress report written to {file}.", file=output), err=True)
 
 
 if __name__ == "__main__":

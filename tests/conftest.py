@@ -193,3 +193,15 @@ def run_cli(args: list[str], database_url: str, data_dir: Path, stdin: str = "")
            "JAPRA_LOCALE": "en"}
     return subprocess.run([sys.executable, "-m", "app.cli", *args], input=stdin, capture_output=True,
                           text=True, env=env, timeout=120, check=False)
+
+
+# --- one Playwright for the whole run ----------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """Playwright's sync API runs an event loop of its own: two at once in one process refuse to start, so every
+    browser test (tests/browser, the single-file export's) shares this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p

@@ -344,7 +344,7 @@ def _check_suits(rules: Rules, household: Household, unit: UnitOption, field: st
                       "a lift.", field=field, member=household.number, unit=unit.code, floor=unit.floor)
     if not rules.bedrooms_fit(household.household_size, unit.bedrooms):
         raise Invalid("Unit {unit} has {bedrooms} bedrooms; the cooperative's bedroom rule gives the household of "
-                      "member {member} ({persons} persons) {needed}.", field=field, unit=unit.code,
+                      "member {member} ({persons} persons) {needed} bedrooms.", field=field, unit=unit.code,
                       bedrooms=unit.bedrooms, member=household.number, persons=household.household_size,
                       needed=rules.bedrooms_for_household(household.household_size))
 

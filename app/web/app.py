@@ -31,6 +31,7 @@ from app.members import controller as member_pages
 from app.parcels import controller as parcel_pages
 from app.prices import controller as price_pages
 from app.projects import controller as project_pages
+from app.publishing import controller as publishing_pages
 from app.sites import controller as site_pages
 from app.web.deps import provide_db
 from app.web.errors import HANDLERS
@@ -51,6 +52,10 @@ def _is_login_post(request: Request) -> bool:
     return request.method == "POST" and request.url.path == "/login"
 
 
+def _is_public(request: Request) -> bool:
+    return request.url.path == "/publik" or request.url.path.startswith("/publik/")
+
+
 def create_app(
     settings: Settings | None = None, engine: Engine | None = None, db: sessionmaker[Session] | None = None
 ) -> Litestar:
@@ -62,11 +67,18 @@ def create_app(
         cookie_secure=settings.force_secure_cookies,
         cookie_httponly=True,  # forms carry the token in a hidden field; no script needs the cookie
         cookie_samesite="lax",
+        # Public pages take no form and must carry no cookie, or no shared cache could keep them.
+        exclude=["^/publik"],
     )
     login_limit = RateLimitConfig(
         rate_limit=("minute", settings.login_attempts_per_minute),
         check_throttle_handler=_is_login_post,
         set_rate_limit_headers=False,
+    )
+    public_limit = RateLimitConfig(
+        rate_limit=("minute", settings.public_requests_per_minute),
+        check_throttle_handler=_is_public,
+        store="public_rate_limit",
     )
     logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -84,6 +96,7 @@ def create_app(
             *loan_pages.routes,
             *cooperative_pages.routes,
             *construction_pages.routes,
+            *publishing_pages.routes,
             *audit_pages.routes,
             api.router,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
@@ -93,6 +106,7 @@ def create_app(
         # Order: rate limit first (cheap refusal), then CSRF on the raw request, then who is asking.
         middleware=[
             login_limit.middleware,
+            public_limit.middleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
             IdentityMiddleware(),
         ],

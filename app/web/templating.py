@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
-from app import i18n
+from app import i18n, labels
 from app.config import ROOT
 from app.projects.models import LandStatus, ProjectStage
 from app.web.locale import request_locale
@@ -80,7 +80,8 @@ def environment() -> Environment:
 
     env.filters.update(rupiah=rupiah, rupiah_round=rupiah_round, terbilang=terbilang, number=number, ratio=ratio,
                        date_long=date_long, datetime_local=datetime_local)
-    env.globals.update(STAGES=[s.value for s in ProjectStage], LAND_STATUSES=[s.value for s in LandStatus])
+    env.globals.update(STAGES=[s.value for s in ProjectStage], LAND_STATUSES=[s.value for s in LandStatus],
+                       stage_labels=labels.STAGES)
     return env
 
 

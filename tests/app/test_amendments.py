@@ -113,7 +113,7 @@ def test_refusals_name_the_problem_and_store_nothing(client, db, confirmed):
     db.add(Member(cooperative_id=project.cooperative_id, number="KNR-099", name="Anggota baru", household_size=2))
     db.commit()
     cases = [
-        ({"kind": "move", "member": "KNR-001", "unit": FREE, "reason": " "}, 400, "reason"),
+        ({"kind": "move", "member": "KNR-001", "unit": FREE, "reason": " "}, 400, "alasan"),
         ({"kind": "pindah", "member": "KNR-001", "unit": FREE, "reason": "x"}, 400, None),
         ({"kind": "move", "member": "KNR-999", "unit": FREE, "reason": "x"}, 400, "KNR-999"),
         ({"kind": "allocate", "member": "KNR-099", "unit": FREE, "reason": "x"}, 400, "KNR-099"),
@@ -185,7 +185,7 @@ def test_a_plan_without_payments_ends_one_with_payments_blocks(client, db, confi
                        follow_redirects=False).status_code == 302
     stored = _stored(db)
     r = _amend(client, url, kind="move", member="KNR-002", unit="A-4-08", reason="Pindah")
-    assert r.status_code == 409 and "treasurer" in r.text and "KNR-002" in r.text
+    assert r.status_code == 409 and "bendahara" in r.text and "KNR-002" in r.text
     assert _stored(db) == stored
     db.refresh(paid)
     assert paid.in_force and _in_force(db)["KNR-002"] == "A-4-02"

@@ -68,12 +68,11 @@ def live_server(tmp_path_factory, database_url) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+    p = request.getfixturevalue("playwright_driver")
+    with tempfile.TemporaryDirectory() as profile:
         context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                                        headless=True, viewport={"width": 1280, "height": 900})
         yield context

@@ -199,28 +199,26 @@ def test_bad_arguments_are_refused(change):
 
 
 @pytest.fixture(scope="module")
-def offline_chromium():
+def offline_chromium(request):
     """A headless Chromium context with the network off, and every web request it tries recorded and refused."""
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    p = request.getfixturevalue("playwright_driver")
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    context = browser.new_context(viewport={"width": 800, "height": 900}, offline=True)
+    context.tried = []
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 800, "height": 900}, offline=True)
-        context.tried = []
+    def refuse(route):
+        context.tried.append(route.request.url)
+        route.abort()
 
-        def refuse(route):
-            context.tried.append(route.request.url)
-            route.abort()
-
-        context.route(re.compile(r"^(https?|wss?|ftp)://"), refuse)
-        try:
-            yield context
-        finally:
-            browser.close()
+    context.route(re.compile(r"^(https?|wss?|ftp)://"), refuse)
+    try:
+        yield context
+    finally:
+        browser.close()
 
 
 def open_file(context, path: Path, html: str):

@@ -1,0 +1,238 @@
+"""The planner's publishing form, and the public pages that need no account.
+
+Public responses are the same for every visitor (language from `?lang=`, never a cookie or a session), so they
+carry an ETag and a public Cache-Control, and the rendered bytes are kept for a short while: a page shared widely
+is built once a minute, not once a visit.
+"""
+
+from __future__ import annotations
+
+import time
+from threading import Lock
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect
+from sqlalchemy.orm import Session
+
+from app.auth.guards import planners
+from app.construction.controller import today
+from app.errors import DomainError
+from app.i18n import gettext_for
+from app.projects import service as projects
+from app.publishing import exports
+from app.publishing import service as publishing
+from app.web.deps import in_thread
+from app.web.locale import request_locale
+from app.web.templating import environment, render
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+PUBLIC_MAX_AGE = 300  # seconds a browser or proxy may reuse a public page: progress changes weekly, not by the minute
+SERVER_CACHE_SECONDS = 60
+
+
+def public_locale(request: Request) -> str:
+    """Only `?lang=en` switches: a public page must not vary by cookie, or no cache could share it."""
+    return "en" if request.query_params.get("lang") == "en" else "id"
+
+
+# --- the planner's side ----------------------------------------------------------------------------------
+
+
+def _settings_page(request: Request, db: Session, slug: str, *, status_code: int = 200, error: str | None = None,
+                   values: dict[str, str] | None = None) -> Response:
+    project = projects.editable_for(db, request.user, slug, with_parcels=False)
+    pub = publishing.settings_of(db, project)
+    from app.construction import photos
+
+    return render(request, "publishing/settings.html", status_code=status_code, project=project, pub=pub,
+                  photos=photos.photos_of(db, project), stages=publishing.STAGES, error=error, values=values or {},
+                  timeline={row["stage"]: row["date"] for row in pub.timeline or []})
+
+
+@get("/projects/{slug:str}/publication", include_in_schema=False, guards=[planners])
+async def settings_page(request: Request, db: Session, slug: str) -> Response:
+    return await in_thread(_settings_page, request, db, slug)
+
+
+@post("/projects/{slug:str}/publication", include_in_schema=False, guards=[planners], sync_to_thread=True)
+def save_settings(request: Request, db: Session, slug: str, data: Form) -> Response:
+    project = projects.editable_for(db, request.user, slug, with_parcels=False)
+    try:
+        publishing.save(db, request.user, project, data)
+    except DomainError as exc:
+        db.rollback()
+        text = gettext_for(request_locale(request))(exc.msgid).format(**exc.fields)
+        return _settings_page(request, db, slug, status_code=exc.status_code, error=text, values=data)
+    _cache.clear()
+    return Redirect(f"/projects/{project.slug}/publication?saved=1")
+
+
+@post("/projects/{slug:str}/publication/photos/{photo_id:int}", include_in_schema=False, guards=[planners],
+      sync_to_thread=True)
+def mark_photo(request: Request, db: Session, slug: str, photo_id: int, data: Form) -> Response:
+    project = projects.editable_for(db, request.user, slug, with_parcels=False)
+    publishing.set_photo_public(db, request.user, project, photo_id, data.get("public") == "1")
+    _cache.clear()
+    return Redirect(f"/projects/{project.slug}/publication#photos")
+
+
+# --- the public side ---------------------------------------------------------------------------------------
+
+_cache: dict[tuple, tuple[float, bytes, str, str]] = {}
+_cache_lock = Lock()
+
+
+def _cached(key: tuple, build) -> tuple[bytes, str, str]:
+    """(body, media type, etag), built at most once a minute per key."""
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit and now - hit[0] < SERVER_CACHE_SECONDS:
+            return hit[1], hit[2], hit[3]
+    body, media_type = build()
+    tag = publishing.etag(repr(key), body.hex() if len(body) < 64 else str(hash(body)))
+    with _cache_lock:
+        if len(_cache) > 500:  # a crawler walking every ?lang= and id must not grow this without end
+            _cache.clear()
+        _cache[key] = (now, body, media_type, tag)
+    return body, media_type, tag
+
+
+def _public(request: Request, key: tuple, build) -> Response:
+    body, media_type, tag = _cached(key, build)
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={PUBLIC_MAX_AGE}", "Vary": "Accept-Encoding",
+               "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+    if request.headers.get("if-none-match") == tag:
+        return Response(b"", status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def public_html(template: str, locale: str, **context: Any) -> bytes:
+    return environment().get_template(template).render(locale=locale, **context).encode()
+
+
+def _project_page(db: Session, slug: str, locale: str) -> tuple[bytes, str]:
+    project, pub = publishing.published(db, slug)
+    view = publishing.view(db, project, pub, today())
+    return public_html("public/project.html", locale, view=view, data=view.as_data()), "text/html"
+
+
+@get("/publik/{slug:str}", include_in_schema=False, sync_to_thread=True)
+def public_project(request: Request, db: Session, slug: str) -> Response:
+    locale = public_locale(request)
+    return _public(request, ("project", slug, locale), lambda: _project_page(db, slug, locale))
+
+
+def _overview_page(db: Session, locale: str) -> tuple[bytes, str]:
+    rows = []
+    for project, pub in publishing.published_projects(db):
+        view = publishing.view(db, project, pub, today())
+        rows.append(view.as_data())
+    return public_html("public/overview.html", locale, projects=rows), "text/html"
+
+
+@get("/publik", include_in_schema=False, sync_to_thread=True)
+def public_overview(request: Request, db: Session) -> Response:
+    locale = public_locale(request)
+    return _public(request, ("overview", locale), lambda: _overview_page(db, locale))
+
+
+@get("/publik/{slug:str}/data.json", include_in_schema=False, sync_to_thread=True)
+def public_data(request: Request, db: Session, slug: str) -> Response:
+    import json
+
+    def build():
+        project, pub = publishing.published(db, slug)
+        data = publishing.view(db, project, pub, today()).as_data()
+        return json.dumps(data, ensure_ascii=False).encode(), "application/json"
+
+    return _public(request, ("data", slug), build)
+
+
+@get("/publik/{slug:str}/foto/{photo_id:int}", include_in_schema=False, sync_to_thread=True)
+def public_photo(request: Request, db: Session, slug: str, photo_id: int) -> Response:
+    from app.construction import photos
+
+    def build():
+        photo = publishing.public_photo(db, slug, photo_id)
+        store = photos.PhotoStore.from_settings(request.app.state.settings)
+        return photos.read(store, photo, "public"), "image/jpeg"
+
+    return _public(request, ("photo", slug, photo_id), build)
+
+
+routes = [settings_page, save_settings, mark_photo, public_project, public_overview, public_data, public_photo]
+
+
+# --- sharing: embed, preview image, single-file map, posters ----------------------------------------------
+
+def _view(db: Session, slug: str):
+    project, pub = publishing.published(db, slug)
+    return project, pub, publishing.view(db, project, pub, today())
+
+
+@get("/publik/{slug:str}/embed", include_in_schema=False, sync_to_thread=True)
+def public_embed(request: Request, db: Session, slug: str) -> Response:
+    locale = public_locale(request)
+
+    def build():
+        _project, _pub, view = _view(db, slug)
+        return public_html("public/embed.html", locale, view=view, data=view.as_data()), "text/html"
+
+    return _public(request, ("embed", slug, locale), build)
+
+
+@get("/publik/{slug:str}/preview.png", include_in_schema=False, sync_to_thread=True)
+def public_preview(request: Request, db: Session, slug: str) -> Response:
+    locale = public_locale(request)
+
+    def build():
+        project, _pub, view = _view(db, slug)
+        return exports.preview_png(db, project, view, locale), "image/png"
+
+    return _public(request, ("preview", slug, locale), build)
+
+
+@get("/publik/{slug:str}/peta.html", include_in_schema=False, sync_to_thread=True)
+def public_standalone(request: Request, db: Session, slug: str) -> Response:
+    locale = public_locale(request)
+
+    def build():
+        project, _pub, view = _view(db, slug)
+        store = photos_store(request)
+        return exports.standalone(db, project, view, locale, store, str(request.base_url)).encode(), \
+            "text/html"
+
+    response = _public(request, ("standalone", slug, locale), build)
+    response.headers["Content-Disposition"] = f'attachment; filename="peta-{slug}.html"'
+    return response
+
+
+@get("/publik/{slug:str}/poster/{size:str}", include_in_schema=False, sync_to_thread=True)
+def public_poster(request: Request, db: Session, slug: str, size: str) -> Response:
+    locale = public_locale(request)
+    if size not in exports.POSTER_SIZES:
+        from app.errors import NotFound
+
+        raise NotFound("No public page at this address.")
+
+    def build():
+        project, _pub, view = _view(db, slug)
+        return exports.poster_pdf(db, project, view, locale, size, photos_store(request),
+                                  str(request.base_url)), "application/pdf"
+
+    response = _public(request, ("poster", slug, locale, size), build)
+    response.headers["Content-Disposition"] = f'inline; filename="poster-{slug}-{size}.pdf"'
+    return response
+
+
+def photos_store(request: Request):
+    from app.construction import photos
+
+    return photos.PhotoStore.from_settings(request.app.state.settings)
+
+
+routes += [public_embed, public_preview, public_standalone, public_poster]
