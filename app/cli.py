@@ -116,6 +116,12 @@ def demo(if_empty: bool) -> None:
         reports = demo_construction.load(session, today())
         if reports:
             result.created["progress reports"] = reports
+        from app.config import get_settings
+        from app.construction.photos import PhotoStore
+
+        pictures = demo_construction.illustrate(session, PhotoStore.from_settings(get_settings()), today())
+        if pictures:
+            result.created["site pictures"] = pictures
         from app import demo_publication
 
         pages = demo_publication.load(session)

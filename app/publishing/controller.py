@@ -129,9 +129,11 @@ def public_project(request: Request, db: Session, slug: str) -> Response:
 def _overview_page(db: Session, locale: str) -> tuple[bytes, str]:
     rows = []
     for project, pub in publishing.published_projects(db):
-        view = publishing.view(db, project, pub, today())
-        rows.append(view.as_data())
-    return public_html("public/overview.html", locale, projects=rows), "text/html"
+        data = publishing.view(db, project, pub, today()).as_data()
+        data.pop("context")  # one context layer for the whole map, below
+        rows.append(data)
+    context = publishing.context_layer([row["site"] for row in rows])
+    return public_html("public/overview.html", locale, projects=rows, context=context), "text/html"
 
 
 @get("/publik", include_in_schema=False, sync_to_thread=True)

@@ -11,14 +11,16 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from shapely.geometry import mapping
+from shapely.geometry import box, mapping, shape
 from shapely.ops import unary_union
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit import service as audit
+from app.config import ROOT
 from app.construction.models import BuildingFootprint, SitePhoto
 from app.db.base import utcnow
 from app.designs import service as designs
@@ -30,6 +32,8 @@ from publication.errors import PublicationError
 from publication.figures import FigureInputs, PublicFigures, Stage, public_figures
 from publication.story import render_story
 
+CONTEXT_FILE = ROOT / "fixtures" / "context" / "kelurahan-jakarta.geojson"
+CONTEXT_MARGIN_DEG = 0.01  # about 1 km around what is shown: the kelurahan a reader recognises, not the whole city
 TOGGLES = ("show_site", "show_progress", "show_photos", "show_figures", "show_story", "show_timeline")
 STAGES = tuple(stage.value for stage in ProjectStage)
 COORDINATE_PLACES = 6  # about 10 cm: enough for a block on a map, no more than the planner drew
@@ -175,8 +179,8 @@ def _rounded(geometry) -> dict[str, Any]:
             return [walk(v) for v in value]
         return round(value, COORDINATE_PLACES)
 
-    shape = mapping(geometry)
-    return {"type": shape["type"], "coordinates": walk(shape["coordinates"])}
+    plain = mapping(geometry)
+    return {"type": plain["type"], "coordinates": walk(plain["coordinates"])}
 
 
 def site_outline(project: Project) -> dict[str, Any] | None:
@@ -194,6 +198,26 @@ def footprint_rows(session: Session, project: Project) -> dict[str, BuildingFoot
 
 def footprints(session: Session, project: Project) -> dict[str, Any]:
     return {code: _rounded(row.geom) for code, row in footprint_rows(session, project).items()}
+
+
+@lru_cache(maxsize=1)
+def _kelurahan() -> tuple[tuple[Any, dict[str, Any]], ...]:
+    data = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+    return tuple((shape(f["geometry"]), f) for f in data["features"])
+
+
+def context_layer(geometries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Jakarta's kelurahan boundaries around what a map shows (public OpenStreetMap data), for orientation."""
+    shapes = [shape(g) for g in geometries if g]
+    if not shapes:
+        return None
+    minx = min(s.bounds[0] for s in shapes) - CONTEXT_MARGIN_DEG
+    miny = min(s.bounds[1] for s in shapes) - CONTEXT_MARGIN_DEG
+    maxx = max(s.bounds[2] for s in shapes) + CONTEXT_MARGIN_DEG
+    maxy = max(s.bounds[3] for s in shapes) + CONTEXT_MARGIN_DEG
+    area = box(minx, miny, maxx, maxy)
+    features = [feature for geom, feature in _kelurahan() if geom.intersects(area)]
+    return {"type": "FeatureCollection", "features": features} if features else None
 
 
 @dataclass(frozen=True)
@@ -214,6 +238,7 @@ class PublicView:
     timeline: list[dict[str, str]]
     percent_complete: Any
     updated: str
+    context: dict[str, Any] | None = None
 
     def etag_source(self) -> str:
         return json.dumps(self.as_data(), sort_keys=True, default=str)
@@ -235,7 +260,7 @@ class PublicView:
                 "title": self.title, "site": self.site, "blocks": self.blocks, "report_dates": self.report_dates,
                 "photos": self.photos, "figures": figures, "timeline": self.timeline,
                 "percent_complete": None if self.percent_complete is None else str(self.percent_complete),
-                "updated": self.updated}
+                "updated": self.updated, "context": self.context}
 
 
 def view(session: Session, project: Project, pub: Publication, as_of: date) -> PublicView:
@@ -267,13 +292,15 @@ def view(session: Session, project: Project, pub: Publication, as_of: date) -> P
                            "caption": photo.caption or "", "block": photo.building_code,
                            "lat": None if centre is None else round(centre.y, COORDINATE_PLACES),
                            "lon": None if centre is None else round(centre.x, COORDINATE_PLACES)})
+    site = site_outline(project) if pub.show_site else None
     return PublicView(
         slug=project.slug, name=project.name, cooperative=project.cooperative.name, stage=project.stage,
         title=pub.title or project.name, story_html=render_story(pub.story_md) if pub.show_story else "",
-        site=site_outline(project) if pub.show_site else None, blocks=blocks, report_dates=dates, photos=photos,
+        site=site, blocks=blocks, report_dates=dates, photos=photos,
         figures=figures(session, project, pub, percent) if pub.show_figures else None,
         timeline=list(pub.timeline or []) if pub.show_timeline else [], percent_complete=percent,
-        updated=(pub.changed_on or as_of).isoformat())
+        updated=(pub.changed_on or as_of).isoformat(),
+        context=context_layer([site] + [b["geometry"] for b in blocks]))
 
 
 def etag(*parts: str) -> str:

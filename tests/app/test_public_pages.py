@@ -175,3 +175,11 @@ def test_only_japra_planners_publish(client, db, demo):
     sign_in(client, db, "perencana")
     page = client.get("/projects/marlina/publication")
     assert page.status_code == 200 and "Pengecoran lantai 3" in page.text
+
+
+def test_maps_carry_the_kelurahan_around_the_site_for_orientation(client, db, demo):
+    data = client.get("/publik/marlina/data.json").json()
+    names = {f["properties"]["kelurahan"] for f in data["context"]["features"]}
+    assert "Penjaringan" in names and len(names) < 15  # the neighbourhood, not the whole city
+    overview = client.get("/publik").text
+    assert "Penjaringan" in overview and "OpenStreetMap" in overview

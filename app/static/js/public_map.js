@@ -15,7 +15,8 @@
     return el ? JSON.parse(el.textContent) : null;
   }
   function newMap(el) {
-    return L.map(el, { zoomSnap: 0.25, attributionControl: true, scrollWheelZoom: false });
+    // A view first: Leaflet cannot draw a vector layer on a map that has none yet. Jakarta until the data fits it.
+    return L.map(el, { zoomSnap: 0.25, attributionControl: true, scrollWheelZoom: false }).setView([-6.13, 106.81], 12);
   }
   function percentOn(block, day) {
     var pct = null;
@@ -33,11 +34,24 @@
       el.appendChild(li);
     });
   }
+  function context(map, layer) {
+    if (!layer) { return; }
+    L.geoJSON(layer, {
+      style: { color: "#8a8a8a", weight: 1, fill: false, dashArray: "2 4" },
+      onEachFeature: function (f, l) { l.bindTooltip(f.properties.kelurahan, { sticky: true }); }
+    }).addTo(map);
+    map.attributionControl.addAttribution("© OpenStreetMap contributors");
+  }
+  function byStage(project) {
+    // A project lived in or handed over is complete, whether or not its construction was tracked here.
+    return project.stage === "dihuni" || project.stage === "serah_terima" ? 100 : project.percent_complete;
+  }
   function projectMap(data) {
     var el = document.getElementById("public-map");
     if (!el) { return; }
     var map = newMap(el);
     map.attributionControl.setPrefix("Leaflet");
+    context(map, data.context);
     var bounds = L.latLngBounds([]);
     if (data.site) {
       var site = L.geoJSON(data.site, { style: { color: "#0e5a63", weight: 2, fill: false, dashArray: "4 3" } }).addTo(map);
@@ -84,13 +98,14 @@
       });
     }
   }
-  function overviewMap(projects) {
+  function overviewMap(overview) {
     var el = document.getElementById("public-map");
     if (!el) { return; }
     var map = newMap(el), bounds = L.latLngBounds([]);
-    projects.forEach(function (p) {
+    context(map, overview.context);
+    overview.projects.forEach(function (p) {
       if (!p.site) { return; }
-      var layer = L.geoJSON(p.site, { style: { color: "#0e5a63", weight: 2, fillColor: fill(p.percent_complete), fillOpacity: 0.7 } });
+      var layer = L.geoJSON(p.site, { style: { color: "#0e5a63", weight: 2, fillColor: fill(byStage(p)), fillOpacity: 0.8 } });
       var link = document.createElement("a"); link.href = "/publik/" + p.slug; link.textContent = p.title;
       layer.bindPopup(link).addTo(map);
       bounds.extend(layer.getBounds());
@@ -100,7 +115,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     var data = island("public-data");
     if (data) { projectMap(data); return; }
-    var projects = island("public-overview");
-    if (projects) { overviewMap(projects); }
+    var overview = island("public-overview");
+    if (overview) { overviewMap(overview); }
   });
 })();
