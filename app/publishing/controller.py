@@ -114,16 +114,21 @@ def public_html(template: str, locale: str, **context: Any) -> bytes:
     return environment().get_template(template).render(locale=locale, **context).encode()
 
 
-def _project_page(db: Session, slug: str, locale: str) -> tuple[bytes, str]:
+def _project_page(db: Session, slug: str, locale: str, base: str) -> tuple[bytes, str]:
     project, pub = publishing.published(db, slug)
     view = publishing.view(db, project, pub, today())
-    return public_html("public/project.html", locale, view=view, data=view.as_data()), "text/html"
+    return public_html("public/project.html", locale, view=view, data=view.as_data(), base=base), "text/html"
+
+
+def base_url(request: Request) -> str:
+    """This site's address, for links that leave it (Open Graph image, embed snippet, QR code)."""
+    return str(request.base_url).rstrip("/")
 
 
 @get("/publik/{slug:str}", include_in_schema=False, sync_to_thread=True)
 def public_project(request: Request, db: Session, slug: str) -> Response:
-    locale = public_locale(request)
-    return _public(request, ("project", slug, locale), lambda: _project_page(db, slug, locale))
+    locale, base = public_locale(request), base_url(request)
+    return _public(request, ("project", slug, locale, base), lambda: _project_page(db, slug, locale, base))
 
 
 def _overview_page(db: Session, locale: str) -> tuple[bytes, str]:

@@ -220,6 +220,21 @@ def context_layer(geometries: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {"type": "FeatureCollection", "features": features} if features else None
 
 
+BEFORE_RADIUS_M = 100.0  # the buildings that stood on or beside the site; farther ones would mislead a reader
+
+
+def before_layer(project: Project) -> dict[str, Any] | None:
+    """The 2012 building footprints (OpenStreetMap) on or next to the site: what was there before."""
+    from app.construction.progress_map import before_layer as nearby
+
+    if project.site is None or not project.site.parcels:
+        return None
+    found = nearby(unary_union([p.geom for p in project.site.parcels]), radius_m=BEFORE_RADIUS_M)
+    features = [{"type": "Feature", "properties": {}, "geometry": _rounded(shape(f["geometry"]))}
+                for f in found["features"]]
+    return {"type": "FeatureCollection", "features": features} if features else None
+
+
 @dataclass(frozen=True)
 class PublicView:
     """Everything a public page of a project may show, already reduced to the allow-list."""
@@ -239,6 +254,7 @@ class PublicView:
     percent_complete: Any
     updated: str
     context: dict[str, Any] | None = None
+    before: dict[str, Any] | None = None
 
     def etag_source(self) -> str:
         return json.dumps(self.as_data(), sort_keys=True, default=str)
@@ -260,7 +276,7 @@ class PublicView:
                 "title": self.title, "site": self.site, "blocks": self.blocks, "report_dates": self.report_dates,
                 "photos": self.photos, "figures": figures, "timeline": self.timeline,
                 "percent_complete": None if self.percent_complete is None else str(self.percent_complete),
-                "updated": self.updated, "context": self.context}
+                "updated": self.updated, "context": self.context, "before": self.before}
 
 
 def view(session: Session, project: Project, pub: Publication, as_of: date) -> PublicView:
@@ -300,7 +316,8 @@ def view(session: Session, project: Project, pub: Publication, as_of: date) -> P
         figures=figures(session, project, pub, percent) if pub.show_figures else None,
         timeline=list(pub.timeline or []) if pub.show_timeline else [], percent_complete=percent,
         updated=(pub.changed_on or as_of).isoformat(),
-        context=context_layer([site] + [b["geometry"] for b in blocks]))
+        context=context_layer([site] + [b["geometry"] for b in blocks]),
+        before=before_layer(project) if pub.show_site else None)
 
 
 def etag(*parts: str) -> str:

@@ -134,6 +134,9 @@ def test_public_pages_are_cacheable_and_answer_304(client, db, demo):
     first = client.get("/publik/marlina")
     assert first.headers["cache-control"].startswith("public") and first.headers["etag"]
     assert "set-cookie" not in {k.lower() for k in first.headers}
+    # Shared on social media or embedded elsewhere, its links must name this site.
+    assert 'content="http://testserver.local/publik/marlina/preview.png"' in first.text
+    assert 'iframe src="http://testserver.local/publik/marlina/embed"' in first.text
     again = client.get("/publik/marlina", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
     assert client.get("/publik/marlina?lang=en").headers["etag"] != first.headers["etag"]

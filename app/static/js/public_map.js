@@ -52,6 +52,9 @@
     var map = newMap(el);
     map.attributionControl.setPrefix("Leaflet");
     context(map, data.context);
+    if (data.before) {
+      L.geoJSON(data.before, { style: { color: "#a0522d", weight: 1, fillColor: "#d2a679", fillOpacity: 0.35, dashArray: "3 2" } }).addTo(map);
+    }
     var bounds = L.latLngBounds([]);
     if (data.site) {
       var site = L.geoJSON(data.site, { style: { color: "#0e5a63", weight: 2, fill: false, dashArray: "4 3" } }).addTo(map);
