@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import GeometryCollection
 from shapely.geometry.base import BaseGeometry
 
-from app.documents.sitemap import CHAR_MM, MARGIN_MM, SMALL_MM, _Frame, _nice_length, _num
+from app.documents.sitemap import CHAR_MM, MARGIN_MM, SMALL_MM, _Frame, _num, north_arrow, scale_bar
 from app.i18n import format_number, gettext_for
 from gis.measure import to_metric
 
@@ -110,14 +110,7 @@ def blocks_svg(footprints: Sequence[Any], parcels: Sequence[BaseGeometry], perce
             out.append(f'<text x="{_num(x)}" y="{_num(top + i * LABEL_MM * 1.1)}" font-size="{LABEL_MM}" '
                        f'text-anchor="{text_anchor}" fill="{colour}"{weight}>{escape(line)}</text>')
 
-    # North arrow, top right.
-    ax, ay = width_mm - MARGIN_MM - arrow_w / 2, MARGIN_MM
-    out.append(f'<path d="M{_num(ax)} {_num(ay + 2.5)} L{_num(ax + 2.6)} {_num(ay + 10)} L{_num(ax)} {_num(ay + 8)} Z" '
-               'fill="#111111"/>')
-    out.append(f'<path d="M{_num(ax)} {_num(ay + 2.5)} L{_num(ax - 2.6)} {_num(ay + 10)} L{_num(ax)} {_num(ay + 8)} Z" '
-               'fill="#ffffff" stroke="#111111" stroke-width="0.25"/>')
-    out.append(f'<text x="{_num(ax)}" y="{_num(ay + 1.8)}" font-size="2.8" font-weight="bold" text-anchor="middle" '
-               f'fill="#111111">{escape(_("N"))}</text>')
+    out += north_arrow(width_mm - MARGIN_MM - arrow_w / 2, MARGIN_MM, locale)
 
     # Legend, right, below the arrow.
     lx, ly = width_mm - MARGIN_MM - legend_w, MARGIN_MM + 16
@@ -130,17 +123,6 @@ def blocks_svg(footprints: Sequence[Any], parcels: Sequence[BaseGeometry], perce
                    f'{escape(text)}</text>')
         ly += 4.2
 
-    # Scale bar, bottom left.
-    length_m = _nice_length(box[2] / 3 / frame.scale)
-    bar = length_m * frame.scale
-    sx, sy = MARGIN_MM, height_mm - MARGIN_MM - 1.5
-    half = bar / 2
-    out.append(f'<rect x="{_num(sx)}" y="{_num(sy)}" width="{_num(half)}" height="1.2" fill="#111111" '
-               'stroke="#111111" stroke-width="0.2"/>')
-    out.append(f'<rect x="{_num(sx + half)}" y="{_num(sy)}" width="{_num(half)}" height="1.2" fill="#ffffff" '
-               'stroke="#111111" stroke-width="0.2"/>')
-    for x, text in ((sx, "0"), (sx + bar, f"{format_number(length_m, locale)} m")):
-        out.append(f'<text x="{_num(x)}" y="{_num(sy - 0.8)}" font-size="{SMALL_MM}" text-anchor="middle" '
-                   f'fill="#111111">{escape(text)}</text>')
+    out += scale_bar(box, frame, height_mm, locale)
     out.append("</svg>")
     return "\n".join(out)

@@ -135,16 +135,7 @@ def site_svg(parcels: Iterable[Any], buildable: BaseGeometry | None = None, widt
                    f'{escape(code)}</text>')
         out.append(f'<text {attrs} fill="#111111">{escape(code)}</text>')
 
-    # North arrow, top right.
-    ax, ay = width_mm - MARGIN_MM - arrow_w / 2, MARGIN_MM
-    out.append(f'<path d="M{_num(ax)} {_num(ay + 2.5)} L{_num(ax + 2.6)} {_num(ay + 10)} L{_num(ax)} {_num(ay + 8)} Z" '
-               'fill="#111111"/>')
-    out.append(f'<path d="M{_num(ax)} {_num(ay + 2.5)} L{_num(ax - 2.6)} {_num(ay + 10)} L{_num(ax)} {_num(ay + 8)} Z" '
-               'fill="#ffffff" stroke="#111111" stroke-width="0.25"/>')
-    # TRANSLATORS: the letter for north on the site map's arrow (U for utara).
-    north = escape(_("N"))
-    out.append(f'<text x="{_num(ax)}" y="{_num(ay + 1.8)}" font-size="2.8" font-weight="bold" text-anchor="middle" '
-               f'fill="#111111">{north}</text>')
+    out += north_arrow(width_mm - MARGIN_MM - arrow_w / 2, MARGIN_MM, locale)
 
     # Legend, right, below the arrow.
     lx, ly = width_mm - MARGIN_MM - legend_w, MARGIN_MM + 16
@@ -159,17 +150,35 @@ def site_svg(parcels: Iterable[Any], buildable: BaseGeometry | None = None, widt
                    f'{escape(text)}</text>')
         ly += 4.2
 
-    # Scale bar, bottom left: a round length of at most a third of the drawing's width.
+    out += scale_bar(box, frame, height_mm, locale)
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def north_arrow(ax: float, ay: float, locale: str) -> list[str]:
+    """A north arrow whose tip is at (ax, ay + 2.5) mm, its letter above."""
+    _ = gettext_for(locale)
+    # TRANSLATORS: the letter for north on the site map's arrow (U for utara).
+    north = escape(_("N"))
+    return [f'<path d="M{_num(ax)} {_num(ay + 2.5)} L{_num(ax + 2.6)} {_num(ay + 10)} L{_num(ax)} {_num(ay + 8)} Z" '
+            'fill="#111111"/>',
+            f'<path d="M{_num(ax)} {_num(ay + 2.5)} L{_num(ax - 2.6)} {_num(ay + 10)} L{_num(ax)} {_num(ay + 8)} Z" '
+            'fill="#ffffff" stroke="#111111" stroke-width="0.25"/>',
+            f'<text x="{_num(ax)}" y="{_num(ay + 1.8)}" font-size="2.8" font-weight="bold" text-anchor="middle" '
+            f'fill="#111111">{north}</text>']
+
+
+def scale_bar(box: tuple[float, float, float, float], frame: _Frame, height_mm: float, locale: str) -> list[str]:
+    """A scale bar, bottom left: a round length of at most a third of the drawing's width."""
     length_m = _nice_length(box[2] / 3 / frame.scale)
     bar = length_m * frame.scale
     sx, sy = MARGIN_MM, height_mm - MARGIN_MM - 1.5
     half = bar / 2
-    out.append(f'<rect x="{_num(sx)}" y="{_num(sy)}" width="{_num(half)}" height="1.2" fill="#111111" '
-               'stroke="#111111" stroke-width="0.2"/>')
-    out.append(f'<rect x="{_num(sx + half)}" y="{_num(sy)}" width="{_num(half)}" height="1.2" fill="#ffffff" '
-               'stroke="#111111" stroke-width="0.2"/>')
+    out = [f'<rect x="{_num(sx)}" y="{_num(sy)}" width="{_num(half)}" height="1.2" fill="#111111" '
+           'stroke="#111111" stroke-width="0.2"/>',
+           f'<rect x="{_num(sx + half)}" y="{_num(sy)}" width="{_num(half)}" height="1.2" fill="#ffffff" '
+           'stroke="#111111" stroke-width="0.2"/>']
     for x, text in ((sx, "0"), (sx + bar, f"{format_number(length_m, locale)} m")):
         out.append(f'<text x="{_num(x)}" y="{_num(sy - 0.8)}" font-size="{SMALL_MM}" text-anchor="middle" '
                    f'fill="#111111">{escape(text)}</text>')
-    out.append("</svg>")
-    return "\n".join(out)
+    return out
