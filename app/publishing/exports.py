@@ -31,7 +31,7 @@ STATIC = ROOT / "app" / "static"
 FONT = STATIC / "fonts" / "IBMPlexSans-Regular.woff"
 BOLD = STATIC / "fonts" / "IBMPlexSans-Bold.woff"
 POSTER_SIZES = {"a4": "A4", "a3": "A3"}
-POSTER_PHOTOS = 6
+POSTER_PHOTOS = {"a4": 3, "a3": 6}  # one row on A4, two on A3: the poster stays one page
 
 
 def preview_png(session: Session, project: Project, view: publishing.PublicView, locale: str) -> bytes:
@@ -89,11 +89,11 @@ def poster_pdf(session: Session, project: Project, view: publishing.PublicView, 
     footprints = list(publishing.footprint_rows(session, project).values()) if view.blocks else []
     percents = {b["code"]: Decimal(b["percent"]) for b in view.blocks if b["percent"] is not None}
     parcels = [p.geom for p in project.site.parcels] if project.site and view.site else []
-    width = 267 if size == "a3" else 186
-    blocks = blocks_svg(footprints, parcels, percents, width_mm=width, height_mm=width * 0.5,
+    width = 269 if size == "a3" else 182  # the page's width inside its 14 mm margins
+    blocks = blocks_svg(footprints, parcels, percents, width_mm=width, height_mm=width * 0.42,
                         locale=locale) if footprints else ""
     photo_uris = {pid: "data:image/jpeg;base64," + base64.b64encode(content).decode()
-                  for pid, content in _photo_bytes(session, store, view, "public", POSTER_PHOTOS).items()}
+                  for pid, content in _photo_bytes(session, store, view, "public", POSTER_PHOTOS[size]).items()}
     page_url = f"{base_url.rstrip('/')}/publik/{view.slug}"
     html = environment().get_template("pdf/poster.html").render(
         locale=locale, view=view, size=POSTER_SIZES[size], blocks_svg=blocks, photos=photo_uris,
