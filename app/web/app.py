@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -52,6 +52,16 @@ def _is_login_post(request: Request) -> bool:
     return request.method == "POST" and request.url.path == "/login"
 
 
+def _private_by_default(response: Response) -> Response:
+    """A page or JSON answer is for the signed-in user who asked, unless its handler says otherwise (the public
+    pages say `public`): no shared cache may keep a member's page."""
+    media = response.media_type or ""
+    if (media.startswith("text/html") or media.startswith("application/json")) and \
+            "cache-control" not in {k.lower() for k in response.headers}:
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
 def _is_public(request: Request) -> bool:
     return request.url.path == "/publik" or request.url.path.startswith("/publik/")
 
@@ -83,6 +93,7 @@ def create_app(
     logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return Litestar(
+        after_request=_private_by_default,
         route_handlers=[
             healthz,
             *auth_pages.routes,

@@ -186,3 +186,10 @@ def test_maps_carry_the_kelurahan_around_the_site_for_orientation(client, db, de
     assert "Penjaringan" in names and len(names) < 15  # the neighbourhood, not the whole city
     overview = client.get("/publik").text
     assert "Penjaringan" in overview and "OpenStreetMap" in overview
+
+
+def test_signed_in_pages_are_private_to_their_user(client, db):
+    sign_in(client, db, "pengurus-akuarium")
+    for url in ("/", "/cooperatives/akuarium/members", "/cooperatives/akuarium/arrears"):
+        r = client.get(url)
+        assert r.status_code == 200 and r.headers["cache-control"] == "private, no-cache", url
