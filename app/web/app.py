@@ -55,7 +55,8 @@ def _is_login_post(request: Request) -> bool:
 def _private_by_default(response: Response) -> Response:
     """A page or JSON answer is for the signed-in user who asked, unless its handler says otherwise (the public
     pages say `public`): no shared cache may keep a member's page."""
-    media = response.media_type or ""
+    media = getattr(response, "media_type", None) or ""  # a static file's response has none: left as it is
+    media = getattr(media, "value", media)  # MediaType.JSON and "application/json" alike
     if (media.startswith("text/html") or media.startswith("application/json")) and \
             "cache-control" not in {k.lower() for k in response.headers}:
         response.headers["Cache-Control"] = "private, no-cache"

@@ -190,6 +190,6 @@ def test_maps_carry_the_kelurahan_around_the_site_for_orientation(client, db, de
 
 def test_signed_in_pages_are_private_to_their_user(client, db):
     sign_in(client, db, "pengurus-akuarium")
-    for url in ("/", "/cooperatives/akuarium/members", "/cooperatives/akuarium/arrears"):
+    for url in ("/", "/cooperatives/akuarium/members", "/cooperatives/akuarium/arrears", "/api/projects"):
         r = client.get(url)
         assert r.status_code == 200 and r.headers["cache-control"] == "private, no-cache", url
