@@ -24,6 +24,7 @@ from app.i18n import format_number, gettext_for, render_message
 from app.maps import Overlay, feature_map
 from app.members.service import may_see as may_see_members
 from app.projects import service as projects
+from app.projects.models import Project
 from app.sites.service import site_capacity
 from app.web.locale import request_locale
 from app.web.templating import render
@@ -137,7 +138,22 @@ def project_page(request: Request, db: Session, slug: str) -> Response:
         saved=request.query_params.get("saved") == "1",
         imported=int(imported) if imported and imported.isdigit() else None,
         may_see_members=may_see_members(user, project.cooperative_id),
+        **_construction_summary(db, project, locale),
     )
+
+
+def _construction_summary(db: Session, project: Project, locale: str) -> dict[str, Any]:
+    """The S-curve and status, when the project is being built: the first thing asked about it every week."""
+    from app.construction import controller as construction_pages
+    from app.construction import service as construction
+
+    contract = construction.get(db, project)
+    progress = construction.progress_of(db, project, construction_pages.today()) if contract else None
+    if progress is None:
+        return {"progress": None, "scurve": None}
+    chart = construction_pages.scurve_chart(progress.project, contract.started_on, construction_pages.today(),
+                                            locale)
+    return {"progress": progress.project.assessment, "scurve": chart}
 
 
 def _new_project_form(request: Request, db: Session, *, status_code: int = 200, **context: Any) -> Response:

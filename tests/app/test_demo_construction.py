@@ -28,3 +28,13 @@ def test_the_demo_project_turns_critical_just_past_the_70_percent_line(db):
     assert before.planned_pct <= 70 and before.deviation_pct >= -10 and before.status == "terlambat"
     assert now.critical_since == date(2026, 11, 21)
     assert demo_construction.load(db, TODAY) == 0  # once only
+
+
+def test_the_project_page_shows_the_s_curve_and_status(client, db):
+    from tests.conftest import sign_in
+
+    demo_construction.load(db, TODAY)
+    db.commit()
+    sign_in(client, db, "pembaca")
+    page = client.get("/projects/marlina")
+    assert page.status_code == 200 and "<svg" in page.text and "construction-summary" in page.text
