@@ -54,6 +54,9 @@ class Settings:
     # Public pages per visitor address a minute: a reader clicks a few pages; a scraper loop is cut off. The pages
     # themselves are cached, so this guards the server against one client, not against popularity.
     public_requests_per_minute: int = 240
+    # The address the world reaches the app at (https://japra.example.org), for links in public pages, exports and
+    # posters; unset, each request's own address is used.
+    public_url: str | None = None
     debug: bool = False
     # Parcel files from surveyors are rarely over a few MB; 50 MB leaves room for a city layer.
     max_upload_mb: int = 50
@@ -88,6 +91,7 @@ def get_settings() -> Settings:
         session_hours=int(_env("SESSION_HOURS", "12")),
         login_attempts_per_minute=int(_env("LOGIN_ATTEMPTS_PER_MINUTE", "10")),
         public_requests_per_minute=int(_env("PUBLIC_REQUESTS_PER_MINUTE", "240")),
+        public_url=_env("PUBLIC_URL", "") or None,
         debug=_env("DEBUG", "0") == "1",
         max_upload_mb=int(_env("MAX_UPLOAD_MB", "50")),
         photo_dir=Path(_env("PHOTO_DIR", str(data_dir / "photos"))).resolve(),

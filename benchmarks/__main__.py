@@ -11,6 +11,8 @@ Parts (all of them when none is named; `parcels` is import, geojson and map):
   allocation  1,000 members to 1,000 units by each method
   progress  a project's S-curves (10 blocks x 20 packages x 104 weekly reports); a progress report PDF with 40 photos
   progress_map  the progress map of a project with 500 site photos in headless Chromium: bytes and load time
+  public   the public project page and overview map under 50 clients beside the bare handler; the size and build
+           time of the single-file map and the A4 poster with 40 public photos
 
 Everything runs in throw-away data dirs and databases in the temp folder, removed at the end, as
 are the servers, also after Ctrl+C or an error.
@@ -36,7 +38,8 @@ from benchmarks.report import Outcome, Row
 from benchmarks.servers import Server
 
 PARCELS_PATH = "/api/projects/akuarium/parcels"
-PARTS = ("load", "import", "geojson", "map", "costing", "finance", "allocation", "progress", "progress_map")
+PARTS = ("load", "import", "geojson", "map", "costing", "finance", "allocation", "progress", "progress_map",
+         "public")
 GROUPS = {"parcels": ("import", "geojson", "map"), "all": PARTS}
 
 
@@ -45,11 +48,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                      epilog="See benchmarks/README.md.")
     parser.add_argument("parts", nargs="*", metavar="PART",
                         help="load, import, geojson, map, costing, finance, allocation, progress, progress_map, "
-                             "or parcels "
+                             "public, or parcels "
                              "(import, geojson, map); default: all")
     load_options = parser.add_argument_group("load")
     load_options.add_argument("--clients", type=int, default=20, help="concurrent virtual clients (default 20)")
     load_options.add_argument("--seconds", type=float, default=10.0, help="load duration per target (default 10)")
+    load_options.add_argument("--public-clients", type=int, default=50,
+                              help="public: concurrent virtual clients (default 50)")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run that measures nothing: 2 s per load target, 5,000 parcels to import "
                              "once, 1,000 on the project page")
@@ -70,7 +75,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             parser.error(f"unknown part {part!r}: choose from {', '.join(PARTS + tuple(GROUPS))}")
         chosen += GROUPS.get(part, (part,))
     args.parts = [p for p in PARTS if p in chosen]
-    if min(args.clients, args.import_parcels, args.rounds, args.page_parcels, args.map_loads) < 1 or args.seconds <= 0:
+    counts = (args.clients, args.public_clients, args.import_parcels, args.rounds, args.page_parcels, args.map_loads)
+    if min(counts) < 1 or args.seconds <= 0:
         parser.error("counts and --seconds must be positive")
     if args.quick:
         args.seconds = 2.0
@@ -194,6 +200,16 @@ def run_costing(args: argparse.Namespace, results: dict[str, Any]) -> None:
               f"{j['peak_rss_mib']} / {b['peak_rss_mib']} |", flush=True)
 
 
+def run_public(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from benchmarks import public
+
+    outcome = public.run(args.public_clients, args.seconds)
+    results["public"] = outcome
+    print(f"\n== public: the public pages, {args.public_clients} clients, {args.seconds:g} s per target; "
+          f"peta.html and the A4 poster with {public.PUBLIC_PHOTOS} public photos, SQLite\n")
+    print(public.tables(outcome), flush=True)
+
+
 def _optional_part(name: str):
     """Parts whose module may not exist on an older checkout: they report themselves as JSON."""
 
@@ -213,6 +229,7 @@ PARTS_RUN: dict[str, Callable[[argparse.Namespace, dict[str, Any]], None]] = {
     "load": run_load, "import": run_import, "pages": run_pages, "costing": run_costing,
     "finance": _optional_part("finance"), "allocation": _optional_part("allocation"),
     "progress": _optional_part("progress"), "progress_map": _optional_part("progress_map"),
+    "public": run_public,
 }
 
 
@@ -231,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = [p for p in ("load", "import") if p in args.parts]
     if "geojson" in args.parts or "map" in args.parts:
         steps.append("pages")
-    steps += [p for p in ("costing", "finance", "allocation", "progress", "progress_map") if p in args.parts]
+    steps += [p for p in ("costing", "finance", "allocation", "progress", "progress_map", "public") if p in args.parts]
     failed = []
     try:
         for step in steps:

@@ -7,6 +7,7 @@ is built once a minute, not once a visit.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from threading import Lock
 from typing import Annotated, Any
@@ -83,21 +84,30 @@ def mark_photo(request: Request, db: Session, slug: str, photo_id: int, data: Fo
 
 _cache: dict[tuple, tuple[float, bytes, str, str]] = {}
 _cache_lock = Lock()
+_building: dict[tuple, Lock] = {}
 
 
 def _cached(key: tuple, build) -> tuple[bytes, str, str]:
-    """(body, media type, etag), built at most once a minute per key."""
+    """(body, media type, etag), built at most once a minute per key. When an entry expires under load, one request
+    rebuilds it and the others wait for that build instead of each building the same page."""
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
         if hit and now - hit[0] < SERVER_CACHE_SECONDS:
             return hit[1], hit[2], hit[3]
-    body, media_type = build()
-    tag = publishing.etag(repr(key), body.hex() if len(body) < 64 else str(hash(body)))
-    with _cache_lock:
-        if len(_cache) > 500:  # a crawler walking every ?lang= and id must not grow this without end
-            _cache.clear()
-        _cache[key] = (now, body, media_type, tag)
+        building = _building.setdefault(key, Lock())
+    with building:
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit and time.monotonic() - hit[0] < SERVER_CACHE_SECONDS:
+                return hit[1], hit[2], hit[3]
+        body, media_type = build()
+        tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'  # the same bytes, the same tag, in every worker
+        with _cache_lock:
+            if len(_cache) > 500:  # a crawler walking every ?lang= and id must not grow this without end
+                _cache.clear()
+                _building.clear()
+            _cache[key] = (time.monotonic(), body, media_type, tag)
     return body, media_type, tag
 
 
@@ -121,8 +131,11 @@ def _project_page(db: Session, slug: str, locale: str, base: str) -> tuple[bytes
 
 
 def base_url(request: Request) -> str:
-    """This site's address, for links that leave it (Open Graph image, embed snippet, QR code)."""
-    return str(request.base_url).rstrip("/")
+    """This site's address, for links that leave it (Open Graph image, embed snippet, QR code, posters). The
+    configured JAPRA_PUBLIC_URL when set; else the request's, and then every cache key carries it, so a forged Host
+    header only ever reaches the response of whoever forged it."""
+    configured = request.app.state.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
 
 
 @get("/publik/{slug:str}", include_in_schema=False, sync_to_thread=True)
@@ -189,7 +202,7 @@ def public_embed(request: Request, db: Session, slug: str) -> Response:
         _project, _pub, view = _view(db, slug)
         return public_html("public/embed.html", locale, view=view, data=view.as_data()), "text/html"
 
-    return _public(request, ("embed", slug, locale), build)
+    return _public(request, ("embed", slug, locale, base_url(request)), build)
 
 
 @get("/publik/{slug:str}/preview.png", include_in_schema=False, sync_to_thread=True)
@@ -205,22 +218,22 @@ def public_preview(request: Request, db: Session, slug: str) -> Response:
 
 @get("/publik/{slug:str}/peta.html", include_in_schema=False, sync_to_thread=True)
 def public_standalone(request: Request, db: Session, slug: str) -> Response:
-    locale = public_locale(request)
+    locale, base = public_locale(request), base_url(request)
 
     def build():
         project, _pub, view = _view(db, slug)
         store = photos_store(request)
-        return exports.standalone(db, project, view, locale, store, str(request.base_url)).encode(), \
+        return exports.standalone(db, project, view, locale, store, base).encode(), \
             "text/html"
 
-    response = _public(request, ("standalone", slug, locale), build)
+    response = _public(request, ("standalone", slug, locale, base), build)
     response.headers["Content-Disposition"] = f'attachment; filename="peta-{slug}.html"'
     return response
 
 
 @get("/publik/{slug:str}/poster/{size:str}", include_in_schema=False, sync_to_thread=True)
 def public_poster(request: Request, db: Session, slug: str, size: str) -> Response:
-    locale = public_locale(request)
+    locale, base = public_locale(request), base_url(request)
     if size not in exports.POSTER_SIZES:
         from app.errors import NotFound
 
@@ -229,9 +242,9 @@ def public_poster(request: Request, db: Session, slug: str, size: str) -> Respon
     def build():
         project, _pub, view = _view(db, slug)
         return exports.poster_pdf(db, project, view, locale, size, photos_store(request),
-                                  str(request.base_url)), "application/pdf"
+                                  base), "application/pdf"
 
-    response = _public(request, ("poster", slug, locale, size), build)
+    response = _public(request, ("poster", slug, locale, size, base), build)
     response.headers["Content-Disposition"] = f'inline; filename="poster-{slug}-{size}.pdf"'
     return response
 

@@ -7,7 +7,6 @@ added later (a member's name, an internal note) cannot reach the public by accid
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -256,9 +255,6 @@ class PublicView:
     context: dict[str, Any] | None = None
     before: dict[str, Any] | None = None
 
-    def etag_source(self) -> str:
-        return json.dumps(self.as_data(), sort_keys=True, default=str)
-
     def as_data(self) -> dict[str, Any]:
         """The JSON a public map reads; the standalone export carries the same."""
         figures = None
@@ -319,6 +315,3 @@ def view(session: Session, project: Project, pub: Publication, as_of: date) -> P
         context=context_layer([site] + [b["geometry"] for b in blocks]),
         before=before_layer(project) if pub.show_site else None)
 
-
-def etag(*parts: str) -> str:
-    return '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'

@@ -193,3 +193,18 @@ def test_signed_in_pages_are_private_to_their_user(client, db):
     for url in ("/", "/cooperatives/akuarium/members", "/cooperatives/akuarium/arrears", "/api/projects"):
         r = client.get(url)
         assert r.status_code == 200 and r.headers["cache-control"] == "private, no-cache", url
+
+
+def test_a_forged_host_header_never_reaches_another_visitor(client, db, demo, web_app, settings):
+    forged = client.get("/publik/marlina/peta.html", headers={"Host": "evil.example"})
+    assert forged.status_code == 200
+    for url in ("/publik/marlina/peta.html", "/publik/marlina", "/publik/marlina/poster/a4"):
+        assert b"evil.example" not in client.get(url).content, url
+    # With the address configured, no request can choose it.
+    web_app.state.settings = dataclasses.replace(web_app.state.settings, public_url="https://japra.example.org")
+    try:
+        public_pages._cache.clear()
+        page = client.get("/publik/marlina", headers={"Host": "evil.example"}).text
+        assert "https://japra.example.org/publik/marlina/preview.png" in page and "evil.example" not in page
+    finally:
+        web_app.state.settings = settings
