@@ -3,6 +3,7 @@ schedule, take progress reports, and hand the project over. `progress` does the 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -60,10 +61,12 @@ def _day(value: str | None, field: str) -> date:
 
 
 def _whole(value: str | None, field: str) -> int:
-    text = (value or "").strip().replace(".", "").replace("Rp", "").replace(" ", "")
-    if not text.isdigit():
+    """Whole rupiah as Indonesians write them: 2500000, 2.500.000 or Rp 2.500.000; never "2500000.00", whose
+    dot would otherwise multiply the amount by a hundred."""
+    text = (value or "").strip().replace("Rp", "").replace(" ", "")
+    if not re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+", text):
         raise Invalid("{value} is not a whole number.", field=field, value=value)
-    return int(text)
+    return int(text.replace(".", ""))
 
 
 def building_costs(session: Session, scenario: Scenario) -> dict[tuple[str, str], int]:
@@ -153,19 +156,24 @@ def save_schedule(session: Session, actor: Any, project: Project, rows: list[dic
                                     packages[code].name) for code, (cost, begin, end) in merged.items())
     except ProgressError as exc:
         raise ProgressInvalid(exc) from None
-    changed = 0
+    changed: dict[str, dict[str, Any]] = {}
     for p in planned:
         row = packages[p.key]
         cost = merged[p.key][0]
-        if (row.cost, row.start, row.finish, row.weight_pct) != (cost, p.start, p.finish, p.weight):
+        before = {"cost": row.cost, "start": row.start.isoformat(), "finish": row.finish.isoformat(),
+                  "weight_pct": str(row.weight_pct)}
+        after = {"cost": cost, "start": p.start.isoformat(), "finish": p.finish.isoformat(),
+                 "weight_pct": str(p.weight)}
+        if (row.cost, row.start, row.finish, Decimal(row.weight_pct)) != (cost, p.start, p.finish, p.weight):
             row.cost, row.start, row.finish, row.weight_pct = cost, p.start, p.finish, p.weight
-            changed += 1
+            # Old and new values: the plan the S-curve and kontrak kritis are judged against must not change unseen.
+            changed[p.key] = {k: {"old": before[k], "new": after[k]} for k in before if before[k] != after[k]}
     session.flush()
     if changed:
         audit.record(session, actor=actor, action="construction.schedule", entity_type="project",
                      entity_id=project.id, cooperative_id=project.cooperative_id,
-                     changes={"packages_changed": changed})
-    return changed
+                     changes={"packages": changed})
+    return len(changed)
 
 
 def planned_packages(rows: list[WorkPackage]) -> list[PlannedPackage]:

@@ -221,8 +221,15 @@ def _add_entry(session: Session, actor: Any, plan: InstalmentPlan, entry: Paymen
     return entry
 
 
+def _lock(session: Session, plan: InstalmentPlan) -> None:
+    """The plan row locked until commit (PostgreSQL; SQLite writes one at a time anyway): a payment and a
+    restructuring of the same plan never interleave, so no payment lands on a version that has just ended."""
+    session.refresh(plan, attribute_names=["in_force"], with_for_update=True)
+
+
 def record_payment(session: Session, actor: Any, plan: InstalmentPlan, data: dict[str, str], today: date,
                    action: str = "payment.record"):
+    _lock(session, plan)
     if not plan.in_force:
         raise Conflict("This version of the plan has ended; record payments on the version in force.")
     reference = (data.get("reference") or "").strip()
@@ -273,6 +280,11 @@ def import_payments(session: Session, actor: Any, coop: Cooperative, rows: Seque
 
 
 def reverse_payment(session: Session, actor: Any, plan: InstalmentPlan, data: dict[str, str], today: date):
+    _lock(session, plan)
+    if not plan.in_force:
+        # The version in force was priced from this one's payments: reversing one here would change what is owed
+        # there without anyone seeing it. The treasurer settles it on the version in force instead.
+        raise Conflict("This version of the plan has ended; its payments are part of the version in force.")
     original = next((e for e in plan.payments if e.reference == data.get("reversal_of")), None)
     reason = (data.get("reason") or "").strip()
     if original is None:
@@ -306,6 +318,7 @@ def restructure(session: Session, actor: Any, plan: InstalmentPlan, data: dict[s
                 today: date) -> InstalmentPlan:
     """A new version of the plan from what is still owed today: a longer tenor, a payment holiday (grace months),
     other terms. The old version ends, keeps its payments, and stays readable; the new one supersedes it."""
+    _lock(session, plan)
     if not plan.in_force:
         raise Conflict("This version of the plan has ended already.")
     reason = (data.get("reason") or "").strip()
@@ -354,7 +367,7 @@ def restructure(session: Session, actor: Any, plan: InstalmentPlan, data: dict[s
     audit.record(session, actor=actor, action="plan.restructure", entity_type="instalment_plan", entity_id=new.id,
                  cooperative_id=plan.cooperative_id,
                  changes={"supersedes": plan.id, "version": new.version, "principal": owed, "method": method,
-                          "months": months, "grace_months": grace, "reason": reason[:500]})
+                          "months": months, "grace_months": grace, "reason_chars": len(reason)})
     return new
 
 

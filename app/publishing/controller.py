@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.guards import planners
 from app.construction.controller import today
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.i18n import gettext_for
 from app.projects import service as projects
 from app.publishing import exports
@@ -28,6 +28,7 @@ from app.publishing import service as publishing
 from app.web.deps import in_thread
 from app.web.locale import request_locale
 from app.web.templating import environment, render
+from publication.errors import PublicationError
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PUBLIC_MAX_AGE = 300  # seconds a browser or proxy may reuse a public page: progress changes weekly, not by the minute
@@ -67,6 +68,7 @@ def save_settings(request: Request, db: Session, slug: str, data: Form) -> Respo
         db.rollback()
         text = gettext_for(request_locale(request))(exc.msgid).format(**exc.fields)
         return _settings_page(request, db, slug, status_code=exc.status_code, error=text, values=data)
+    db.commit()  # before the cache is emptied: a visitor in between must not rebuild the page as it was
     _cache.clear()
     return Redirect(f"/projects/{project.slug}/publication?saved=1")
 
@@ -76,6 +78,7 @@ def save_settings(request: Request, db: Session, slug: str, data: Form) -> Respo
 def mark_photo(request: Request, db: Session, slug: str, photo_id: int, data: Form) -> Response:
     project = projects.editable_for(db, request.user, slug, with_parcels=False)
     publishing.set_photo_public(db, request.user, project, photo_id, data.get("public") == "1")
+    db.commit()
     _cache.clear()
     return Redirect(f"/projects/{project.slug}/publication#photos")
 
@@ -211,7 +214,10 @@ def public_preview(request: Request, db: Session, slug: str) -> Response:
 
     def build():
         project, _pub, view = _view(db, slug)
-        return exports.preview_png(db, project, view, locale), "image/png"
+        try:
+            return exports.preview_png(db, project, view, locale), "image/png"
+        except PublicationError:  # nothing to draw: the site and its blocks are not shown
+            raise NotFound("No public page at this address.") from None
 
     return _public(request, ("preview", slug, locale), build)
 
@@ -235,8 +241,6 @@ def public_standalone(request: Request, db: Session, slug: str) -> Response:
 def public_poster(request: Request, db: Session, slug: str, size: str) -> Response:
     locale, base = public_locale(request), base_url(request)
     if size not in exports.POSTER_SIZES:
-        from app.errors import NotFound
-
         raise NotFound("No public page at this address.")
 
     def build():

@@ -36,7 +36,7 @@ POSTER_PHOTOS = {"a4": 3, "a3": 6}  # one row on A4, two on A3: the poster stays
 
 def preview_png(session: Session, project: Project, view: publishing.PublicView, locale: str) -> bytes:
     _ = gettext_for(locale)
-    parcels = [p.geom for p in project.site.parcels] if project.site and view.site else []
+    parcels = [shape(view.site)] if view.site else []  # the site's outline only, as the page shows it
     blocks = [PreviewBlock(shape(b["geometry"]), None if b["percent"] is None else Decimal(b["percent"]),
                            f"{b['code']} · {b['percent']}%" if b["percent"] is not None else b["code"])
               for b in view.blocks if b["geometry"]]
@@ -78,7 +78,7 @@ def standalone(session: Session, project: Project, view: publishing.PublicView, 
     scripts = [(leaflet_dir / "leaflet.js").read_text(), (STATIC / "js" / "public_map.js").read_text()]
     page_url = f"{base_url.rstrip('/')}/publik/{view.slug}"
     body = environment().get_template("public/standalone_body.html").render(
-        locale=locale, view=view, page_url=page_url, qr=qr_svg(page_url), exported_on=date.today().isoformat())
+        locale=locale, view=view, page_url=page_url, qr=qr_svg(page_url), exported_on=construction_today().isoformat())
     return standalone_html(title=view.title, lang=locale, css=css, scripts=scripts, data=data, images={},
                            body_html=body)
 
@@ -88,7 +88,7 @@ def poster_pdf(session: Session, project: Project, view: publishing.PublicView, 
     """A poster (A4 or A3) to pin up in the kampung hall or hand to an official: map, figures, photos, QR code."""
     footprints = list(publishing.footprint_rows(session, project).values()) if view.blocks else []
     percents = {b["code"]: Decimal(b["percent"]) for b in view.blocks if b["percent"] is not None}
-    parcels = [p.geom for p in project.site.parcels] if project.site and view.site else []
+    parcels = [shape(view.site)] if view.site else []
     width = 269 if size == "a3" else 182  # the page's width inside its 14 mm margins
     blocks = blocks_svg(footprints, parcels, percents, width_mm=width, height_mm=width * 0.42,
                         locale=locale) if footprints else ""

@@ -8,6 +8,7 @@ added later (a member's name, an internal note) cannot reach the public by accid
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -24,11 +25,12 @@ from app.construction.models import BuildingFootprint, SitePhoto
 from app.db.base import utcnow
 from app.designs import service as designs
 from app.errors import Invalid, NotFound
+from app.i18n import JAKARTA
 from app.meetings.models import UnitAllocation
 from app.projects.models import Project, ProjectStage, Site
 from app.publishing.models import Publication
 from publication.errors import PublicationError
-from publication.figures import FigureInputs, PublicFigures, Stage, public_figures
+from publication.figures import MIN_HOUSEHOLDS, FigureInputs, PublicFigures, Stage, public_figures
 from publication.story import render_story
 
 CONTEXT_FILE = ROOT / "fixtures" / "context" / "kelurahan-jakarta.geojson"
@@ -45,12 +47,13 @@ def settings_of(session: Session, project: Project) -> Publication:
 
 
 def _rupiah(value: str | None, field: str) -> int | None:
-    text = (value or "").strip().replace(".", "").replace("Rp", "").replace(" ", "")
+    text = (value or "").strip().replace("Rp", "").replace(" ", "")
     if not text:
         return None
-    if not text.isdigit() or int(text) <= 0:
+    # 15.000.000 or 15000000; not "15000000.00", whose dot would make the amount a hundred times larger.
+    if not re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+", text) or int(text.replace(".", "")) <= 0:
         raise Invalid("{value} is not a whole number.", field=field, value=value)
-    return int(text)
+    return int(text.replace(".", ""))
 
 
 def _timeline(data: dict[str, str]) -> list[dict[str, str]]:
@@ -87,7 +90,7 @@ def save(session: Session, actor: Any, project: Project, data: dict[str, str]) -
     if published and not pub.published:
         pub.published_at = utcnow()
     pub.published = published
-    pub.changed_on = utcnow().date()
+    pub.changed_on = utcnow().astimezone(JAKARTA).date()
     session.add(pub)
     session.flush()
     after = {"published": pub.published, **{t: getattr(pub, t) for t in TOGGLES}}
@@ -157,12 +160,17 @@ def _households(session: Session, project: Project, units: int) -> int:
 
 def figures(session: Session, project: Project, pub: Publication, percent_complete=None) -> PublicFigures | None:
     """Aggregates only (publication.figures withholds what would point to a household); None without a design."""
-    try:
-        scenario = designs.by_name(session, project, None)
-    except NotFound:
+    from app.construction.models import Construction
+
+    contract = session.get(Construction, project.id)
+    try:  # the scenario being built once construction has started; before that, the current one
+        scenario = contract.scenario if contract else designs.by_name(session, project, None)
+        cost = designs.compute(session, scenario)
+    except (NotFound, ValueError):  # no design yet, or one that cannot be costed: the page shows no figures
         return None
-    cost = designs.compute(session, scenario)
     typical = max(cost.by_type, key=lambda t: t.count, default=None)  # the most common unit type's terms
+    if typical is not None and typical.count < MIN_HOUSEHOLDS:
+        typical = None  # the price of a type with so few units is (nearly) one household's, and so its income
     land = sum((p.area_m2 for p in project.site.parcels), 0.0) if project.site else 0.0
     stages = [Stage(row["stage"], date.fromisoformat(row["date"])) for row in pub.timeline or []]
     return public_figures(FigureInputs(
@@ -300,7 +308,8 @@ def view(session: Session, project: Project, pub: Publication, as_of: date) -> P
         centres = {code: row.geom.representative_point() for code, row in footprint_rows(session, project).items()}
         for photo in public_photos(session, project):
             centre = centres.get(photo.building_code)
-            photos.append({"id": photo.id, "taken_on": photo.taken_at.date().isoformat() if photo.taken_at else None,
+            taken = photo.taken_at.astimezone(JAKARTA).date().isoformat() if photo.taken_at else None
+            photos.append({"id": photo.id, "taken_on": taken,
                            "caption": photo.caption or "", "block": photo.building_code,
                            "lat": None if centre is None else round(centre.y, COORDINATE_PLACES),
                            "lon": None if centre is None else round(centre.x, COORDINATE_PLACES)})

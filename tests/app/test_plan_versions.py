@@ -56,6 +56,11 @@ def test_restructuring_makes_a_new_version_from_what_is_owed_and_keeps_the_old(c
     refused = client.post(page + "/payments", data={"paid_on": "2026-02-25", "amount": "1000", "reference": "KW-2",
                                                     "_csrf_token": csrf_token(client)})
     assert refused.status_code == 409
+    # Nor is a payment of the ended version reversed there: the new version was priced from it.
+    reversal = client.post(page + "/reversals", data={"reversal_of": "KW-1", "reason": "salah",
+                                                      "_csrf_token": csrf_token(client)})
+    assert reversal.status_code == 409
+    assert db.scalar(select(func.count()).select_from(PaymentEntry)) == 1
     # The arrears report counts the new version, not both.
     report = client.get("/cooperatives/kunir/arrears")
     assert report.text.count("KNR-001") == 1

@@ -208,3 +208,13 @@ def test_a_forged_host_header_never_reaches_another_visitor(client, db, demo, we
         assert "https://japra.example.org/publik/marlina/preview.png" in page and "evil.example" not in page
     finally:
         web_app.state.settings = settings
+
+
+def test_an_amount_with_decimals_is_refused_not_multiplied(client, db, demo):
+    sign_in(client, db, "perencana")
+    r = client.post("/projects/marlina/publication", data={"_csrf_token": csrf_token(client), "published": "on",
+                                                           "reference_price_per_m2": "15000000.00"})
+    assert r.status_code == 400 and 'role="alert"' in r.text
+    db.expire_all()
+    assert publishing.settings_of(db, db.scalar(select(Project).where(Project.slug == "marlina"))) \
+        .reference_price_per_m2 == 15_000_000  # as the demo set it, unchanged
