@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -193,7 +193,8 @@ def create_plans_for_meeting(session: Session, actor: Any, meeting: AllocationMe
             continue
         price = unit_price(session, meeting, allocation.unit_code)
         grants = min(_whole(data.get("grants", "0"), "grants"), price)
-        down = int(((price - grants) * down_pct / 100).to_integral_value())  # whole rupiah, half-even
+        # Whole rupiah, half up: the rule of every rupiah figure here, and the one the affordability check uses.
+        down = int(((price - grants) * down_pct / 100).to_integral_value(rounding=ROUND_HALF_UP))
         create_plan(session, actor, allocation, meeting, {**data, "grants": str(grants), "down_payment": str(down)})
         created += 1
     return created
