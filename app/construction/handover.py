@@ -43,13 +43,17 @@ def maintenance_end(contract: Construction) -> date | None:
     return contract.pho_on + timedelta(days=contract.maintenance_days) if contract.pho_on else None
 
 
-def loan_plans(session: Session, project: Project) -> list[InstalmentPlan]:
-    """The loan plans in force for the project's allocated units, by unit."""
-    return list(session.scalars(
-        select(InstalmentPlan).join(UnitAllocation, InstalmentPlan.allocation_id == UnitAllocation.id)
-        .where(UnitAllocation.project_id == project.id, InstalmentPlan.in_force, InstalmentPlan.kind == "loan")
-        .options(selectinload(InstalmentPlan.payments), selectinload(InstalmentPlan.allocation))
-        .order_by(UnitAllocation.unit_code, InstalmentPlan.id)))
+def loan_plans(session: Session, project: Project, *, lock: bool = False) -> list[InstalmentPlan]:
+    """The loan plans in force for the project's allocated units, by unit. `lock`: their rows stay locked until
+    commit, so no payment is recorded between "has no payment yet" and moving its first due date (a payment locks
+    its plan too)."""
+    stmt = (select(InstalmentPlan).join(UnitAllocation, InstalmentPlan.allocation_id == UnitAllocation.id)
+            .where(UnitAllocation.project_id == project.id, InstalmentPlan.in_force, InstalmentPlan.kind == "loan")
+            .options(selectinload(InstalmentPlan.payments), selectinload(InstalmentPlan.allocation))
+            .order_by(UnitAllocation.unit_code, InstalmentPlan.id))
+    if lock:
+        stmt = stmt.with_for_update(of=InstalmentPlan)
+    return list(session.scalars(stmt))
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,8 @@ class FirstDues:
         return [p.allocation.unit_code for p in self.paid]
 
 
-def first_dues(session: Session, project: Project) -> FirstDues:
-    plans = loan_plans(session, project)
+def first_dues(session: Session, project: Project, *, lock: bool = False) -> FirstDues:
+    plans = loan_plans(session, project, lock=lock)
     return FirstDues([p for p in plans if not p.payments], [p for p in plans if p.payments])
 
 
@@ -148,7 +152,7 @@ def record_pho(session: Session, actor: Any, project: Project, data: dict[str, s
     if first_due is not None and first_due < pho_on:
         raise Invalid("The members' first instalment falls due on or after the handover ({date}).",
                       field="first_due", date=pho_on.isoformat())
-    plans = first_dues(session, project)
+    plans = first_dues(session, project, lock=first_due is not None)
     changing = [p for p in plans.unpaid if first_due is not None and p.first_due != first_due]
     if changing:
         _check_first_due(session, changing, first_due)
