@@ -95,8 +95,10 @@ def format_rupiah(amount: int | Decimal, locale: str, *, formal: bool = False) -
     return f"{sign}Rp{body}"
 
 
-def format_date_long(value: date | datetime, locale: str) -> str:
-    """22 November 2026."""
+def format_date_long(value: date | datetime | str, locale: str) -> str:
+    """22 November 2026. An ISO date string (as public JSON carries dates) is read first."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(JAKARTA).date()
     return format_date(value, format="d MMMM y", locale=babel_locale(locale))

@@ -10,6 +10,11 @@
     for (var i = 0; i < CLASSES.length; i++) { if (Number(pct) >= CLASSES[i][0]) { colour = CLASSES[i][1]; } }
     return colour;
   }
+  var LANG = document.documentElement.lang || "id";
+  var PCT = new Intl.NumberFormat(LANG, { maximumFractionDigits: 1 });
+  var DAY = new Intl.DateTimeFormat(LANG, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  function pct(value) { return PCT.format(Number(value)) + "%"; }
+  function day(iso) { return DAY.format(new Date(iso + "T00:00:00Z")); }
   function island(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
@@ -64,7 +69,7 @@
     data.blocks.forEach(function (b) {
       if (!b.geometry) { return; }
       var layer = L.geoJSON(b.geometry, { style: { color: "#333", weight: 1, fillOpacity: 0.85, fillColor: fill(b.percent) } });
-      layer.bindTooltip(b.code + (b.percent !== null ? " · " + b.percent + "%" : ""), { permanent: false });
+      layer.bindTooltip(b.code + (b.percent !== null ? " · " + pct(b.percent) : ""), { permanent: false });
       layer.addTo(map);
       bounds.extend(layer.getBounds());
       layers.push([b, layer]);
@@ -75,7 +80,7 @@
       img.src = p.src || ("/publik/" + data.slug + "/foto/" + p.id);
       img.alt = p.caption || ""; img.width = 200; img.loading = "lazy";
       var box = document.createElement("div"); box.appendChild(img);
-      var cap = document.createElement("p"); cap.textContent = (p.caption || "") + (p.taken_on ? " · " + p.taken_on : "");
+      var cap = document.createElement("p"); cap.textContent = (p.caption || "") + (p.taken_on ? " · " + day(p.taken_on) : "");
       box.appendChild(cap);
       L.circleMarker([p.lat, p.lon], { radius: 6, color: "#7a3e00", fillColor: "#f28c28", fillOpacity: 0.9 }).bindPopup(box).addTo(map);
     });
@@ -84,10 +89,11 @@
     var slider = document.getElementById("replay");
     if (slider && data.report_dates.length) {
       var out = document.getElementById("replay-date");
+      var labels = slider.dataset.labels ? JSON.parse(slider.dataset.labels) : data.report_dates;
       var show = function () {
-        var day = data.report_dates[Number(slider.value)];
-        out.textContent = day;
-        layers.forEach(function (pair) { pair[1].setStyle({ fillColor: fill(percentOn(pair[0], day)) }); });
+        var on = data.report_dates[Number(slider.value)];
+        out.textContent = labels[Number(slider.value)];
+        layers.forEach(function (pair) { pair[1].setStyle({ fillColor: fill(percentOn(pair[0], on)) }); });
       };
       slider.addEventListener("input", show);
       var play = document.getElementById("replay-play"), timer = null;
