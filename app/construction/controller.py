@@ -107,15 +107,22 @@ async def construction_page(request: Request, db: Session, slug: str) -> Respons
     return await in_thread(_page, request, db, slug)
 
 
-@post("/projects/{slug:str}/construction", include_in_schema=False, guards=[writers], sync_to_thread=True)
-def start_construction(request: Request, db: Session, slug: str, data: Form) -> Response:
+def _act_on_page(request: Request, db: Session, slug: str, data: dict[str, str], act, then) -> Response:
+    """A form of the construction page: `act(project)` makes the change; on a refusal nothing is kept and the page
+    comes back with the message and what was typed; else the browser goes to `then(project, result)`."""
     project = projects.editable_for(db, request.user, slug, with_parcels=False)
     try:
-        construction.start(db, request.user, project, data)
+        result = act(project)
     except DomainError as exc:
         db.rollback()
         return _page(request, db, slug, status_code=exc.status_code, errors=_errors(request, exc), values=data)
-    return Redirect(f"/projects/{project.slug}/construction?started=1")
+    return Redirect(then(project, result))
+
+
+@post("/projects/{slug:str}/construction", include_in_schema=False, guards=[writers], sync_to_thread=True)
+def start_construction(request: Request, db: Session, slug: str, data: Form) -> Response:
+    return _act_on_page(request, db, slug, data, lambda project: construction.start(db, request.user, project, data),
+                        lambda project, _: f"/projects/{project.slug}/construction?started=1")
 
 
 def _schedule_page(request: Request, db: Session, slug: str, *, status_code: int = 200,
@@ -448,50 +455,35 @@ def costs_template(request: Request, db: Session, slug: str) -> Response:
 @post("/projects/{slug:str}/construction/showcause", include_in_schema=False, guards=[writers],
       sync_to_thread=True)
 def record_showcause(request: Request, db: Session, slug: str, data: Form) -> Response:
-    project = projects.editable_for(db, request.user, slug, with_parcels=False)
-    try:
-        meeting = show_cause.record(db, request.user, project, data, today())
-    except DomainError as exc:
-        db.rollback()
-        return _page(request, db, slug, status_code=exc.status_code, errors=_errors(request, exc), values=data)
-    return Redirect(f"/projects/{project.slug}/construction?scm={meeting.level}#showcause")
+    return _act_on_page(request, db, slug, data,
+                        lambda project: show_cause.record(db, request.user, project, data, today()),
+                        lambda project, meeting: f"/projects/{project.slug}/construction?scm={meeting.level}#showcause")
 
 
 @post("/projects/{slug:str}/construction/showcause/{meeting_id:int}/outcome", include_in_schema=False,
       guards=[writers], sync_to_thread=True)
 def record_showcause_outcome(request: Request, db: Session, slug: str, meeting_id: int, data: Form) -> Response:
-    project = projects.editable_for(db, request.user, slug, with_parcels=False)
-    try:
-        meeting = show_cause.record_outcome(db, request.user, project, meeting_id, data, today())
-    except DomainError as exc:
-        db.rollback()
-        return _page(request, db, slug, status_code=exc.status_code, errors=_errors(request, exc), values=data)
-    return Redirect(f"/projects/{project.slug}/construction?scm_outcome={meeting.outcome}#showcause")
+    return _act_on_page(request, db, slug, data,
+                        lambda project: show_cause.record_outcome(db, request.user, project, meeting_id, data, today()),
+                        lambda project, meeting: f"/projects/{project.slug}/construction?scm_outcome={meeting.outcome}"
+                                                 "#showcause")
 
 
 @post("/projects/{slug:str}/construction/handover/pho", include_in_schema=False, guards=[writers],
       sync_to_thread=True)
 def record_pho(request: Request, db: Session, slug: str, data: Form) -> Response:
-    project = projects.editable_for(db, request.user, slug, with_parcels=False)
-    try:
-        done = handovers.record_pho(db, request.user, project, data, today())
-    except DomainError as exc:
-        db.rollback()
-        return _page(request, db, slug, status_code=exc.status_code, errors=_errors(request, exc), values=data)
-    return Redirect(f"/projects/{project.slug}/construction?pho=1&plans={done.plans_changed}"
-                    f"&kept={len(done.kept_units)}#handover")
+    return _act_on_page(request, db, slug, data,
+                        lambda project: handovers.record_pho(db, request.user, project, data, today()),
+                        lambda project, done: f"/projects/{project.slug}/construction?pho=1"
+                                              f"&plans={done.plans_changed}&kept={len(done.kept_units)}#handover")
 
 
 @post("/projects/{slug:str}/construction/handover/fho", include_in_schema=False, guards=[writers],
       sync_to_thread=True)
 def record_fho(request: Request, db: Session, slug: str, data: Form) -> Response:
-    project = projects.editable_for(db, request.user, slug, with_parcels=False)
-    try:
-        handovers.record_fho(db, request.user, project, data, today())
-    except DomainError as exc:
-        db.rollback()
-        return _page(request, db, slug, status_code=exc.status_code, errors=_errors(request, exc), values=data)
-    return Redirect(f"/projects/{project.slug}/construction?fho=1#handover")
+    return _act_on_page(request, db, slug, data,
+                        lambda project: handovers.record_fho(db, request.user, project, data, today()),
+                        lambda project, _: f"/projects/{project.slug}/construction?fho=1#handover")
 
 
 def _handover_document(request: Request, db: Session, slug: str, kind: str) -> Response:
