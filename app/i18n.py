@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -63,6 +64,20 @@ def babel_locale(locale: str) -> Locale:
 def format_number(value: int | Decimal | float, locale: str, digits: int = 0) -> str:
     fmt = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=fmt, locale=babel_locale(locale))
+
+
+_WHOLE_RUPIAH = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")
+
+
+def whole_rupiah(raw: str | None) -> int:
+    """Whole rupiah as a form takes them: 2500000, 2.500.000 or Rp 2.500.000. Anything else, "2500000.00" above
+    all (stripping its dot would make it a hundred times larger), raises ValueError."""
+    text = (raw or "").strip().replace(" ", "").replace("\u00a0", "")
+    if text[:2].lower() == "rp":
+        text = text[2:]
+    if not _WHOLE_RUPIAH.fullmatch(text):
+        raise ValueError(f"not whole rupiah: {raw!r}")
+    return int(text.replace(".", ""))
 
 
 def parse_number(raw: str, locale: str) -> Decimal:

@@ -3,7 +3,6 @@ schedule, take progress reports, and hand the project over. `progress` does the 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from app.construction.models import Construction, ProgressEntry, ProgressReport,
 from app.designs import service as designs
 from app.designs.models import Scenario
 from app.errors import Conflict, Invalid
+from app.i18n import whole_rupiah
 from app.projects.models import Project, ProjectStage
 from costing.design import floor_plate_m2
 from costing.money import split_largest_remainder
@@ -61,12 +61,10 @@ def _day(value: str | None, field: str) -> date:
 
 
 def _whole(value: str | None, field: str) -> int:
-    """Whole rupiah as Indonesians write them: 2500000, 2.500.000 or Rp 2.500.000; never "2500000.00", whose
-    dot would otherwise multiply the amount by a hundred."""
-    text = (value or "").strip().replace("Rp", "").replace(" ", "")
-    if not re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+", text):
-        raise Invalid("{value} is not a whole number.", field=field, value=value)
-    return int(text.replace(".", ""))
+    try:
+        return whole_rupiah(value)
+    except ValueError:
+        raise Invalid("{value} is not a whole number.", field=field, value=value) from None
 
 
 def building_costs(session: Session, scenario: Scenario) -> dict[tuple[str, str], int]:

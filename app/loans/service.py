@@ -16,6 +16,7 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.policy import Policy, policy_of
 from app.designs import service as designs
 from app.errors import Conflict, Invalid, NotFound
+from app.i18n import whole_rupiah
 from app.loans.models import InstalmentPlan, PaymentEntry
 from app.meetings.models import AllocationMeeting, UnitAllocation
 from app.members.models import Member
@@ -98,10 +99,13 @@ def unit_price(session: Session, meeting: AllocationMeeting, unit_code: str) -> 
 
 
 def _whole(value: str, field: str, low: int = 0) -> int:
-    text = (value or "").strip().replace(".", "").replace("Rp", "").replace(" ", "")
-    if not text.isdigit() or int(text) < low:
+    try:
+        amount = whole_rupiah(value)
+    except ValueError:
+        amount = None
+    if amount is None or amount < low:
         raise Invalid("{value} is not a whole number.", field=field, value=value)
-    return int(text)
+    return amount
 
 
 def create_plan(session: Session, actor: Any, allocation: UnitAllocation, meeting: AllocationMeeting,

@@ -8,7 +8,6 @@ added later (a member's name, an internal note) cannot reach the public by accid
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -25,7 +24,7 @@ from app.construction.models import BuildingFootprint, SitePhoto
 from app.db.base import utcnow
 from app.designs import service as designs
 from app.errors import Invalid, NotFound
-from app.i18n import JAKARTA
+from app.i18n import JAKARTA, whole_rupiah
 from app.meetings.models import UnitAllocation
 from app.projects.models import Project, ProjectStage, Site
 from app.publishing.models import Publication
@@ -47,13 +46,15 @@ def settings_of(session: Session, project: Project) -> Publication:
 
 
 def _rupiah(value: str | None, field: str) -> int | None:
-    text = (value or "").strip().replace("Rp", "").replace(" ", "")
-    if not text:
+    if not (value or "").strip():
         return None
-    # 15.000.000 or 15000000; not "15000000.00", whose dot would make the amount a hundred times larger.
-    if not re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+", text) or int(text.replace(".", "")) <= 0:
+    try:
+        amount = whole_rupiah(value)
+    except ValueError:
+        amount = 0
+    if amount <= 0:
         raise Invalid("{value} is not a whole number.", field=field, value=value)
-    return int(text.replace(".", ""))
+    return amount
 
 
 def _timeline(data: dict[str, str]) -> list[dict[str, str]]:

@@ -37,3 +37,14 @@ def test_numbers_and_unknown_locales():
     assert format_number(10300.46, "en", 1) == "10,300.5"
     assert normalise_locale("en-GB") == "en"
     assert normalise_locale("fr") == "id" and normalise_locale(None) == "id"
+
+
+def test_whole_rupiah_takes_what_officers_type_and_refuses_decimals():
+    from app.i18n import whole_rupiah
+
+    for raw, amount in (("2500000", 2_500_000), ("2.500.000", 2_500_000), ("Rp 2.500.000", 2_500_000),
+                        ("Rp2.500.000", 2_500_000), ("0", 0)):
+        assert whole_rupiah(raw) == amount, raw
+    for raw in ("2500000.00", "2.500.000,50", "25.00", "1.2345", "-5", "", "abc", "2,500,000"):
+        with pytest.raises(ValueError):
+            whole_rupiah(raw)

@@ -59,7 +59,8 @@ def test_plans_payments_reversals_and_arrears(client, db):
                                                   "reference": "KW-0001", "_csrf_token": csrf_token(client)})
     assert twice.status_code == 409 and "KW-0001" in twice.text
     for bad in ({"paid_on": "2099-01-01", "amount": "1000"}, {"paid_on": "2026-02-01", "amount": "0"},
-                {"paid_on": "2020-01-01", "amount": "1000"}):
+                {"paid_on": "2020-01-01", "amount": "1000"},
+                {"paid_on": "2026-02-01", "amount": "2500000.00"}):  # not read as Rp250.000.000
         r = client.post(page + "/payments", data={**bad, "reference": "KW-BAD", "_csrf_token": csrf_token(client)})
         assert r.status_code == 400 and 'role="alert"' in r.text
     assert db.scalar(select(func.count()).select_from(PaymentEntry)) == 1
