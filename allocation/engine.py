@@ -45,7 +45,7 @@ import numpy as np
 from allocation.errors import AllocationError
 from allocation.lottery import draw_order, seed_hash, verify_seed
 from allocation.model import NEEDS, PREFERENCE_KINDS, Member, Preference, Rules, UnitOption
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 METHODS = ("priority", "lottery", "optimal")
 EXACT = 2**53  # float64 holds every integer below this exactly

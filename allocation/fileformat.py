@@ -17,7 +17,7 @@ from typing import Any
 from allocation.engine import Allocation
 from allocation.errors import AllocationError
 from allocation.model import PREFERENCE_KINDS, Member, Preference, Rules, UnitOption
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 TOP_KEYS = ("members", "units", "preferences", "rules", "published_hash", "kept", "project", "comment")
 MEMBER_KEYS = ("number", "household_size", "needs", "original_resident", "joined", "savings")

@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Iterable
 
 from allocation.errors import AllocationError
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 

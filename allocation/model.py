@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from allocation.errors import AllocationError
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 NEEDS = ("ground_floor", "lift")
 PREFERENCE_KINDS = ("unit", "unit_type", "building", "floor")

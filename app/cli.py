@@ -274,7 +274,7 @@ def parcels_import(file: str, project_slug: str, layer: str | None, repair: bool
     from app.errors import DomainError
     from app.i18n import gettext_for
     from app.parcels.importer import commit_import, plan_import, result
-    from gis.messages import Message
+    from kernel.messages import Message
     from gis.parcel_file import ParcelFileError
 
     gettext = gettext_for(os.environ.get("JAPRA_LOCALE", "id"))

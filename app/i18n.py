@@ -126,7 +126,7 @@ def format_datetime_local(value: datetime, locale: str) -> str:
 
 
 def render_message(message, locale: str) -> str:
-    """A message from a pure library (gis.messages.Message) in the visitor's language and notation.
+    """A message from a pure library (kernel.messages.Message) in the visitor's language and notation.
 
     Numbers in its fields are written the locale's way (1.850,5 in Indonesian); coordinates,
     which must be copied exactly, come as strings and stay as they are.

@@ -19,15 +19,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from gis.messages import N_, Message
+from kernel.errors import UserError
+from kernel.messages import N_, Message
 
 
-class TableFileError(Exception):
+class TableFileError(UserError):
     """The file as a whole cannot be read as a table; `message` says why, for the user."""
 
     def __init__(self, message: Message) -> None:
-        super().__init__(message.render())
-        self.message = message
+        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Pure costing library: AHSP unit prices, RAB, project cost and tax, cost per unit. Nothing from `app`.
 
 Money is whole Rupiah as `int`, reached through `Decimal` and `Fraction`, never `float`; every split
-adds up to its total to the rupiah. Texts for users are `gis.messages.Message`s; bad input raises
+adds up to its total to the rupiah. Texts for users are `kernel.messages.Message`s; bad input raises
 `CostingError` (a ValueError) carrying one.
 
 - `costing.money`: exact numbers, rounding, largest-remainder splits;

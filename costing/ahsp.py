@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from costing.errors import CostingError
 from costing.money import exact, non_negative, rupiah, to_decimal
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 RESOURCE_KINDS = ("labour", "material", "equipment")
 

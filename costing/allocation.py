@@ -26,7 +26,7 @@ from typing import NamedTuple
 from costing.design import Unit
 from costing.errors import CostingError
 from costing.money import allocate_exact, non_negative, round_rupiah, rupiah, to_fraction, whole_number
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 METHODS = ("area", "equal", "weights")
 

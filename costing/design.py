@@ -21,7 +21,7 @@ from typing import Any
 
 from costing.errors import CostingError
 from costing.money import exact, non_negative, to_decimal
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 RUSUN_MIN_UNIT_M2 = Decimal(21)  # Permen PU 05/2007: 9 m² per person, 21 m² at least
 MAX_FLOORS = 60

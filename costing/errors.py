@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from gis.messages import Message
+from kernel.errors import UserError
+from kernel.messages import Message
 
 
-class CostingError(ValueError):
+class CostingError(UserError, ValueError):
     """Input the costing library refuses. `message` says why, in words a user can act on.
 
     `field` names the input (an attribute or column name such as "volume") and `row` the 1-based
@@ -13,10 +14,7 @@ class CostingError(ValueError):
     """
 
     def __init__(self, message: Message, *, field: str | None = None, row: int | None = None) -> None:
-        super().__init__(message.render())
-        self.message = message
-        self.field = field
-        self.row = row
+        super().__init__(message, field=field, row=row)
 
     def __reduce__(self):  # keep pickling (multiprocessing, caches) working with keyword-only arguments
         return (_rebuild, (self.message, self.field, self.row))

@@ -29,7 +29,7 @@ from typing import Any
 
 from costing.errors import CostingError
 from costing.money import non_negative, round_rupiah, rupiah, to_decimal
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 # Parametric construction cost, Rupiah per m² of gross floor area, by building type. ILLUSTRATIVE,
 # set to agree with the starter price library (fixtures/prices): its RAB of Kunir's walk-up comes

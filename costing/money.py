@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from costing.errors import CostingError
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 # Bounds on what a number may look like: 10^20 is far beyond any project (Rp10^13 is ten trillion),
 # and the bounds keep a typed "1e999999999" from turning into a gigantic exact integer.

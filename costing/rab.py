@@ -18,7 +18,7 @@ from costing.ahsp import AhspItem, Resource, UnitPrice, normalise_unit, unit_pri
 from costing.errors import CostingError
 from costing.money import non_negative, round_down_thousand, round_rupiah, to_decimal
 from costing.terbilang import terbilang_rupiah
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 # The divisions of a RAB, in the order of the recap. Sheets in practice split them finer
 # (Dinding & plesteran; Kusen, pintu, jendela; Atap; Plafon; Lantai; Sanitasi; Listrik); those

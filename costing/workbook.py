@@ -127,7 +127,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from costing.ahsp import OVERHEAD_MAX, UNITS, normalise_unit
 from costing.errors import CostingError
 from costing.rab import DIVISIONS, RabLine, recap
-from gis.messages import N_, Message
+from kernel.errors import UserError
+from kernel.messages import N_, Message
 
 MAX_PROBLEMS = 200  # listed per file; the last entry says how many more there were
 HEADER_SEARCH_ROWS = 10  # the header row is among the first ten non-blank rows
@@ -177,12 +178,11 @@ class RowProblem:
     message: Message
 
 
-class WorkbookError(Exception):
+class WorkbookError(UserError):
     """The whole file is refused; nothing of it should be stored."""
 
     def __init__(self, message: Message) -> None:
-        super().__init__(message.render())
-        self.message = message
+        super().__init__(message)
 
 
 # --------------------------------------------------------------------------------------------

@@ -58,19 +58,26 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from kernel.errors import UserError
+from kernel.messages import N_, Message
+
 METHODS = ("annuity", "declining", "flat", "murabahah", "none")
 MAX_MONTHS = 480  # 40 years, grace included
 MAX_ANNUAL_RATE = Decimal("0.5")  # anything above 50% a year is surely a typo (5 for 5%?)
 
 
-class FinanceError(ValueError):
-    """Input a loan calculation cannot take; the message says what and why, in English.
+class FinanceError(UserError, ValueError):
+    """Input a loan calculation cannot take. `detail` says what and why in English, for scripts and logs; the
+    user reads the translated message, which names the argument at fault (`field`, for a form to mark)."""
 
-    `field` names the argument at fault (for a form to put the message next to it)."""
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(Message("finance.invalid", N_("This value cannot be used: {field}."), {"field": field or "-"}),
+                         field=field)
+        self.detail = detail
+        self.args = (detail,)
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    def __str__(self) -> str:
+        return self.detail
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from gis.measure import from_metric, to_metric, utm_epsg
-from gis.messages import N_, Message
+from kernel.errors import UserError
+from kernel.messages import N_, Message
 
 RUSUN_MIN_UNIT_M2 = 21  # Permen PU 05/2007: 9 m² per person, 21 m² at least
 EFFICIENCY_USUAL = (0.5, 0.95)
@@ -75,12 +76,11 @@ class Capacity:
     warnings: list[Message] = field(default_factory=list)
 
 
-class InvalidZoning(ValueError):
+class InvalidZoning(UserError, ValueError):
     """`capacity` was given zoning that `validate_zoning` rejects; `messages` says why, field by field."""
 
     def __init__(self, messages: list[Message]) -> None:
-        super().__init__("; ".join(f"{m.fields.get('field')}: {m}" for m in messages))
-        self.messages = messages
+        super().__init__(messages, field=messages[0].fields.get("field") if messages else None)
 
 
 DEFAULT_MIX = (UnitType("36 m²", 36, 1),)

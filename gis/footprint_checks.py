@@ -32,7 +32,7 @@ from shapely.geometry import GeometryCollection, MultiPolygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from gis.measure import area_m2, to_metric
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from gis.parcel_file import INDONESIA_BBOX
 
 # Property names that carry the block code in an imported file, best first; compared without case.

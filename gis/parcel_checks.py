@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from gis.measure import area_m2
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from gis.parcel_file import ParcelFeature
 
 TARGETS = ("code", "land_status", "holder", "notes")

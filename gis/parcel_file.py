@@ -41,7 +41,8 @@ from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from gis.measure import area_m2
-from gis.messages import N_, Message
+from kernel.errors import UserError
+from kernel.messages import N_, Message
 
 MB = 1024 * 1024
 
@@ -76,12 +77,11 @@ class ReadLimits:
     max_features: int = 200_000
 
 
-class ParcelFileError(Exception):
+class ParcelFileError(UserError):
     """The whole file is refused; nothing of it should be stored."""
 
     def __init__(self, message: Message):
-        super().__init__(message.render())
-        self.message = message
+        super().__init__(message)
 
 
 @dataclass

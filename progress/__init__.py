@@ -2,7 +2,7 @@
 
 Pure code: nothing from `app/`. Percentages are `Decimal`s with two decimals where they are shown,
 exact (`Fraction`, `Decimal`) on the way; money is whole rupiah as `int`. Texts for users are
-`gis.messages.Message`s; bad input raises `ProgressError` (a ValueError) listing every problem.
+`kernel.messages.Message`s; bad input raises `ProgressError` (a ValueError) listing every problem.
 See progress/README.md for the rules and the assumptions.
 
 - `progress.weights`: bobot from costs (adding up to exactly 100), the parametric division template;

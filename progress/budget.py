@@ -22,7 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from costing.rab import DIVISIONS
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from progress.errors import Problem, ProgressError
 from progress.numbers import cents, rupiah, shown
 

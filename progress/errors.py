@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gis.messages import Message
+from kernel.errors import UserError
+from kernel.messages import Message
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class Problem:
     package: str | None = None  # the key of the work package it concerns
 
 
-class ProgressError(ValueError):
+class ProgressError(UserError, ValueError):
     """Input the progress library refuses, with every problem found when there are several.
 
     A progress report of twenty work packages is checked whole, so a form can mark each wrong
@@ -35,23 +36,11 @@ class ProgressError(ValueError):
         if not problems:
             raise ValueError("ProgressError needs at least one problem")
         self.problems = problems
-        super().__init__("; ".join(p.message.render() for p in problems))
-
-    @property
-    def message(self) -> Message:
-        return self.problems[0].message
-
-    @property
-    def field(self) -> str | None:
-        return self.problems[0].field
+        super().__init__([p.message for p in problems], field=problems[0].field)
 
     @property
     def package(self) -> str | None:
         return self.problems[0].package
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(p.message.code for p in self.problems)
 
     def __reduce__(self):  # keep pickling working with the keyword-only arguments
         return (ProgressError, (self.problems,))

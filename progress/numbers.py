@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from progress.errors import ProgressError
 
 HUNDRED = Decimal(100)

@@ -35,7 +35,7 @@ from typing import Any
 
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from progress.errors import ProgressError
 
 FORMATS = ("JPEG", "PNG")

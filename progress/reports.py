@@ -41,7 +41,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from progress.errors import Problem, ProgressError
 from progress.numbers import HUNDRED, cents, decimal, scaled_cents, shown
 from progress.schedule import (

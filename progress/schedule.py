@@ -36,7 +36,7 @@ from math import lcm
 from typing import Any
 
 from costing.rab import DIVISIONS
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from progress.errors import Problem, ProgressError
 from progress.numbers import HUNDRED, cents, decimal, scaled_cents, shown
 from progress.weights import PLACES, weights

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from progress.errors import Problem, ProgressError
 from progress.numbers import HUNDRED, decimal
 

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from costing.money import split_largest_remainder
 from costing.rab import DIVISIONS
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from progress.errors import Problem, ProgressError
 from progress.numbers import HUNDRED, decimal, rupiah, shown
 

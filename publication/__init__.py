@@ -1,7 +1,7 @@
 """Public pages of projects: what the city, funders and the press may see, and nothing about any member.
 
 Pure code: nothing from `app/`. Money is whole rupiah as `int`, ratios and percentages `Decimal`s;
-texts for users are `gis.messages.Message`s; bad input raises `PublicationError` (a ValueError)
+texts for users are `kernel.messages.Message`s; bad input raises `PublicationError` (a ValueError)
 naming the field. See publication/README.md for the rules.
 
 - `publication.figures`: the key figures, aggregates only, withheld below five households or units;

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from gis.messages import Message
+from kernel.errors import UserError
+from kernel.messages import Message
 
 
-class PublicationError(ValueError):
+class PublicationError(UserError, ValueError):
     """Input a public page cannot be made from: `message` says what (translated by the shell), `field` where.
 
     Nothing is published from input that raised this.
     """
 
     def __init__(self, message: Message, *, field: str | None = None) -> None:
-        super().__init__(message.render())
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
 
     @property
     def code(self) -> str:

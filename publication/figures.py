@@ -37,7 +37,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from publication.errors import PublicationError
 
 MIN_HOUSEHOLDS = 5  # below five, an aggregate is close to one household's own figure (and neighbours know who)

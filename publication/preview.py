@@ -33,7 +33,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from gis.measure import utm_epsg
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from publication.errors import PublicationError
 
 OG_WIDTH, OG_HEIGHT = 1200, 630  # Open Graph's recommended 1.91:1

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import segno
 
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from publication.errors import PublicationError
 
 MAX_URL_CHARS = 500  # a public page's address is ~60; longer codes get dense and hard to scan from a poster

@@ -21,7 +21,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from publication.errors import PublicationError
 
 MAX_STORY_CHARS = 20_000  # about eight printed pages; a page, not a book

@@ -16,18 +16,14 @@ from app.auth.models import ApiToken, Role, User, UserSession
 from app.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from app.cooperatives.models import Cooperative
 from app.db.base import utcnow
+from app.errors import Invalid
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
-class UserError(ValueError):
-    """A user-facing problem with the input; the message is a translatable msgid with fields."""
-
-    def __init__(self, msgid: str, **fields: object) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.fields = fields
+class UserError(Invalid):
+    """A user-facing problem with an account or a token; the message is a translatable msgid with fields."""
 
 
 def _digest(token: str) -> str:

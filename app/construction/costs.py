@@ -33,7 +33,7 @@ from app.tabular import TableFileError, cell_date, cell_text, normalise_header, 
 from costing.errors import CostingError
 from costing.rab import DIVISIONS
 from costing.workbook import DIVISION_LABELS_ID, parse_number
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from progress import budget as budgets
 
 COLUMNS: dict[str, tuple[str, ...]] = {

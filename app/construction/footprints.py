@@ -34,7 +34,7 @@ from gis.footprint_checks import (
     drawn_shape,
     reader_problem,
 )
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from gis.parcel_file import ReadLimits, read_parcel_file
 
 

@@ -40,7 +40,7 @@ from app.construction.models import BuildingFootprint, ProgressReport, SitePhoto
 from app.errors import Invalid, NotFound
 from app.i18n import JAKARTA, gettext_for, render_message
 from app.projects.models import Project
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 from progress.errors import ProgressError
 from progress.photos import inspect_photo, public_copy, thumbnail
 

@@ -26,7 +26,7 @@ from app.projects.models import Project
 from app.tabular import TableFileError, cell_date, cell_text, read_table
 from costing.errors import CostingError
 from costing.workbook import DIVISION_LABELS_ID, FMT_DATE, FMT_RUPIAH, parse_number
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("kode", "kode_paket", "code"),

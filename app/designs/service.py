@@ -21,7 +21,7 @@ from costing.estimate import CostInputs, ProjectCost, SoftCost, parametric_const
 from costing.money import round_rupiah
 from costing.rab import RabLine, RabRecap, price_lines, recap
 from finance.instalment import LoanSummary, loan_summary
-from gis.messages import Message
+from kernel.messages import Message
 
 DEFAULT_FINANCING = {"grant_per_unit": 0, "down_payment_pct": "5", "annual_rate_pct": "5", "months": 240,
                      "method": "annuity"}

@@ -29,7 +29,7 @@ from costing.errors import CostingError
 from costing.workbook import parse_number
 from finance.instalment import FinanceError
 from finance.ledger import Payment, apply_payments, plan_start
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "number": ("nomor_anggota", "no_anggota", "nomor", "member_number", "number"),

@@ -18,7 +18,7 @@ from typing import Any
 from app.tabular import RowProblem, TableFileError, cell_date, read_table
 from costing.errors import CostingError
 from costing.workbook import parse_number
-from gis.messages import N_, Message
+from kernel.messages import N_, Message
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "number": ("nomor_anggota", "no_anggota", "nomor", "number", "member_number"),

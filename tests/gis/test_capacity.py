@@ -263,7 +263,7 @@ def test_validate_zoning_names_the_fields():
     ]
     with pytest.raises(InvalidZoning) as caught:
         capacity(site(), bad)
-    assert caught.value.messages == problems
+    assert list(caught.value.messages) == problems
 
 
 def test_kunir_sanity():

@@ -9,7 +9,7 @@ import shapely
 from shapely.geometry import MultiPolygon, box
 
 from gis.measure import area_m2
-from gis.messages import Message
+from kernel.messages import Message
 from gis.parcel_checks import (
     LAND_STATUSES,
     OVERLAP_TOLERANCE_M2,
