@@ -1,7 +1,9 @@
 """Allocation meetings: who gets which unit, by priority, by a public lottery, or by optimisation.
 
 Pure code: it imports nothing from `app/`. See allocation/README.md for the rules, the file format
-of `japra allocate` and how anyone can check a lottery.
+of `japra allocate` and how anyone can check a lottery. `allocation.amendments` decides the changes to a
+confirmed meeting's result (move, swap, withdraw, allocate); `allocation.members` checks a member's data as a
+form or a member list gives it.
 """
 
 from __future__ import annotations

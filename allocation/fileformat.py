@@ -23,6 +23,9 @@ TOP_KEYS = ("members", "units", "preferences", "rules", "published_hash", "kept"
 MEMBER_KEYS = ("number", "household_size", "needs", "original_resident", "joined", "savings")
 UNIT_KEYS = ("code", "unit_type", "building", "floor", "bedrooms", "lift")
 RULE_KEYS = ("bedrooms", "max_extra_bedrooms", "priority", "fallback", "ground_floor")
+# A meeting file nests four deep (preferences -> a member's list -> a choice); far more is not a meeting file, and
+# messages that quote a value must not recurse through it.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,29 @@ def read(text: str | bytes) -> Meeting:
             key=exc.key)) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise AllocationError(_msg("bad_json", N_("The file is not valid JSON: {error}."), error=str(exc))) from None
+    except RecursionError:  # lists in lists thousands deep: the parser gives up before counting them
+        raise _too_deep() from None
+    if _depth_over(data, MAX_DEPTH):
+        raise _too_deep()
     return from_data(data)
+
+
+def _too_deep() -> AllocationError:
+    return AllocationError(_msg("too_deep", N_(
+        "The file's JSON is nested more than {max} levels deep; an allocation file needs only a few."),
+        max=MAX_DEPTH))
+
+
+def _depth_over(data: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` deep (counted without recursion, so any depth is safe)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return False
 
 
 def from_data(data: Any) -> Meeting:

@@ -23,6 +23,8 @@ from gis.geojson import parse_bbox
 GEOJSON = "application/geo+json"
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# A project's description is sent with every list: bounded, as the page's form is.
+Description = Annotated[str, msgspec.Meta(max_length=5000)]
 
 
 class UserOut(msgspec.Struct):
@@ -66,13 +68,13 @@ class ProjectCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
     slug: Slug
     stage: ProjectStage = ProjectStage.INISIASI
-    description: str | None = None
+    description: Description | None = None
 
 
 class ProjectUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name: Name | None = None
     stage: ProjectStage | None = None
-    description: str | None = None
+    description: Description | None = None
 
 
 def _coop_out(coop: Cooperative, count: int) -> CooperativeOut:
@@ -111,6 +113,9 @@ def get_cooperative(request: Request, db: Session, slug: str) -> CooperativeOut:
     return _coop_out(coop, len(coop.projects))
 
 
+MAX_OFFSET = 2**31 - 1
+
+
 @get("/projects", sync_to_thread=True, summary="Projects the caller may see, paginated")
 def list_projects(
     request: Request,
@@ -118,7 +123,8 @@ def list_projects(
     stage: ProjectStage | None = None,
     cooperative: str | None = None,
     limit: Annotated[int, Parameter(ge=1, le=500, description="Page size")] = 100,
-    offset: Annotated[int, Parameter(ge=0)] = 0,
+    # Bounded: an offset past a 64-bit integer would overflow the database's parameter (a 500 before the bound).
+    offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ProjectPage:
     coop_id = cooperatives.get_for(db, request.user, cooperative).id if cooperative else None
     items, total = projects.list_for(db, request.user, stage=stage.value if stage else None,
@@ -128,8 +134,9 @@ def list_projects(
 
 @post("/projects", guards=[planners], sync_to_thread=True, status_code=HTTP_201_CREATED)
 def create_project(request: Request, db: Session, data: ProjectCreate) -> ProjectOut:
-    project = projects.create(db, request.user, cooperative_slug=data.cooperative, name=data.name,
-                              slug=data.slug, stage=data.stage.value, description=data.description)
+    project = projects.create(db, request.user, projects.NewProject(
+        cooperative=data.cooperative, name=data.name, slug=data.slug, stage=data.stage.value,
+        description=data.description))
     return _project_out(project)
 
 
@@ -141,10 +148,8 @@ def get_project(request: Request, db: Session, slug: str) -> ProjectOut:
 @patch("/projects/{slug:str}", guards=[writers], sync_to_thread=True)
 def update_project(request: Request, db: Session, slug: str, data: ProjectUpdate) -> ProjectOut:
     project = projects.get_for(db, request.user, slug)
-    changes = {k: getattr(data, k) for k in ("name", "stage", "description")}
-    if changes["stage"] is not None:
-        changes["stage"] = changes["stage"].value
-    projects.update(db, request.user, project, changes)
+    projects.update(db, request.user, project, projects.ProjectChanges(
+        name=data.name, stage=data.stage.value if data.stage is not None else None, description=data.description))
     return _project_out(project)
 
 

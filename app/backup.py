@@ -14,16 +14,14 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from app.config import get_settings
+from app.errors import DomainError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 
 
-class BackupError(RuntimeError):
-    def __init__(self, msgid: str, **fields: object) -> None:
-        super().__init__(msgid.format(**fields))
-        self.msgid = msgid
-        self.fields = fields
+class BackupError(DomainError):
+    """A backup or a restore that cannot be done (a refusal like any other: `japra` answers it with exit code 2)."""
 
 
 def _sqlite_path(url: str) -> Path:

@@ -37,9 +37,9 @@ def load(session: Session, today: date) -> int:
     project = session.scalar(select(Project).where(Project.slug == PROJECT))
     if project is None or construction.get(session, project) is not None:
         return 0
-    construction.start(session, ACTOR, project, {
-        "started_on": STARTED.isoformat(), "planned_finish": FINISH.isoformat(),
-        "contractor": "CV Karya Warga Marlina (contoh)", "supervisor": "Konsultan pengawas Japra (contoh)"})
+    construction.start(session, ACTOR, project, construction.StartIn(
+        STARTED, FINISH, contractor="CV Karya Warga Marlina (contoh)",
+        supervisor="Konsultan pengawas Japra (contoh)"))
     packages = construction.packages_of(session, project)
     span = (FINISH - STARTED).days
     written = 0
@@ -47,21 +47,23 @@ def load(session: Session, today: date) -> int:
     done: dict[str, Decimal] = {}
     while day <= today:
         elapsed = Decimal((day - STARTED).days) / span
-        form = {"report_date": day.isoformat(), "reporter": "Pengawas lapangan",
-                "workers": str(18 + written % 7 * 3), "weather": WEATHER[written % len(WEATHER)]}
+        percents: dict[str, Decimal] = {}
         for p in packages:
             early, late = PACE[p.building_code] if p.building_code in PACE else PACE["A"]
             pace = early + (late - early) * elapsed
             pct = (_planned_share(p.start, p.finish, day) * pace * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
             pct = max(min(pct, Decimal(100)), done.get(p.code, Decimal(0)))
             if pct != done.get(p.code, Decimal(0)):
-                form[f"pct_{p.code}"] = str(pct)
+                percents[p.code] = pct
                 done[p.code] = pct
-        if any(key.startswith("pct_") for key in form):
+        if percents:
+            problems = ""
             if written % 9 == 4:
-                form["problems"] = ("Material besi terlambat datang dua hari." if written % 2
-                                    else "Hujan deras, pengecoran ditunda.")
-            construction.add_report(session, ACTOR, project, form, today)
+                problems = ("Material besi terlambat datang dua hari." if written % 2
+                            else "Hujan deras, pengecoran ditunda.")
+            construction.add_report(session, ACTOR, project, construction.ReportIn(
+                day, "Pengawas lapangan", percents, workers=18 + written % 7 * 3,
+                weather=WEATHER[written % len(WEATHER)], problems=problems), today)
             written += 1
         day += timedelta(days=7)
     state = construction.progress_of(session, project, today)
@@ -148,7 +150,7 @@ def illustrate(session: Session, store, today: date, public: int = 6) -> int:
                                                     report.report_date, centre.y, centre.x),
                                       f"Blok {code}, laporan {report.report_date:%d-%m-%Y}", code)
                    for code, centre in sorted(centres.items()) if code in state.buildings]
-        added += photos.add_photos(session, ACTOR, store, project, uploads, report.report_date.isoformat())
+        added += photos.add_photos(session, ACTOR, store, project, uploads, report.report_date)
     for row in added[-public:]:
         row.public = True
     session.flush()

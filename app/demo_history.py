@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,9 +37,9 @@ def load(session: Session, today: date) -> int:
         # Every Akuarium unit is a T36 with two bedrooms: the members decided a household of any size may take one.
         session.add(CooperativePolicy(cooperative_id=project.cooperative_id, bedroom_bands=[[None, 2]]))
         session.flush()
-    meeting = meetings.create(session, ACTOR, project, {
-        "title": "Rapat pembagian unit Kampung Susun Akuarium", "held_on": "2025-09-20",
-        "place": "Balai warga Kampung Akuarium", "method": "lottery"})
+    meeting = meetings.create(session, ACTOR, project, meetings.MeetingIn(
+        title="Rapat pembagian unit Kampung Susun Akuarium", held_on=date(2025, 9, 20),
+        place="Balai warga Kampung Akuarium", method="lottery"))
     meetings.publish(session, ACTOR, meeting, SEED)
     rng = random.Random(SEED)
     units = meetings.units_of(session, meeting)
@@ -48,13 +49,12 @@ def load(session: Session, today: date) -> int:
         lines.append(f"{p.member.number};{picks[0].code};{picks[1].code};Blok {rng.choice('ABCDE')}")
     meetings.import_preferences(session, ACTOR, meeting, "\n".join(lines).encode())
     meetings.run(session, ACTOR, meeting, SEED)
-    meetings.confirm(session, ACTOR, meeting, {
-        "members_present": str(len(meeting.participants) - 2), "members_total": str(len(meeting.participants)),
-        "chair": "Ketua Koperasi Akuarium", "secretary": "Sekretaris Koperasi", "witness_1": "Saksi dari Japra",
-        "witness_2": "Saksi dari warga", "notes": "Data demo: rapat dan nama anggota rekaan."})
-    loans.create_plans_for_meeting(session, ACTOR, meeting, {
-        "grants": "0", "down_payment_pct": "5", "method": "annuity", "annual_rate_pct": "5", "months": "240",
-        "grace_months": "0", "first_due": FIRST_DUE.isoformat()})
+    meetings.confirm(session, ACTOR, meeting, meetings.ConfirmationIn(
+        members_present=len(meeting.participants) - 2, members_total=len(meeting.participants),
+        chair="Ketua Koperasi Akuarium", secretary="Sekretaris Koperasi", witness_1="Saksi dari Japra",
+        witness_2="Saksi dari warga", notes="Data demo: rapat dan nama anggota rekaan."))
+    loans.create_plans_for_meeting(session, ACTOR, meeting, loans.LoanTerms(
+        method="annuity", annual_rate_pct=Decimal(5), months=240, first_due=FIRST_DUE), down_payment_pct=Decimal(5))
     recorded = 0
     for i, plan in enumerate(sorted(loans.plans_of_meeting(session, meeting).values(), key=lambda p: p.id)):
         rows = loans.schedule_of(plan)
@@ -66,7 +66,7 @@ def load(session: Session, today: date) -> int:
             late = rng.choice((0, 0, 0, 2, 5, 12)) if habit < 6 else 0
             paid_on = min(row.due + timedelta(days=late), today)
             amount = row.payment * (2 if habit == 9 and n == len(due) else 1)  # one pays a month ahead
-            loans.record_payment(session, ACTOR, plan, {"paid_on": paid_on.isoformat(), "amount": str(amount),
-                                                        "reference": f"AKU-KW-{plan.id:03d}-{n:03d}"}, today)
+            loans.record_payment(session, ACTOR, plan,
+                                 loans.PaymentIn(paid_on, amount, f"AKU-KW-{plan.id:03d}-{n:03d}"), today)
             recorded += 1
     return recorded

@@ -3,6 +3,8 @@ short story and their timeline, so the public overview has something to show on 
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,15 +19,15 @@ PAGES = {
                     "bersama koperasi: lima blok di tanah Pemprov di kawasan Kota Tua. Tahap pertama, blok B dan D, "
                     "dihuni sejak 17 Agustus 2021.\n\n*Teks contoh untuk data demo; angka di halaman ini dari data "
                     "demo, bukan dari koperasi.*",
-        "reference_price_per_m2": "18000000", "typical_rent": "1800000",
-        "stage_dihuni": "2021-08-17",
+        "reference_price_per_m2": 18_000_000, "typical_rent": 1_800_000,
+        "timeline": (("dihuni", date(2021, 8, 17)),),
     },
     "marlina": {
         "story_md": "## Dari kampung untuk kampung\n\nWarga Kampung Marlina membangun rumah susun mereka sendiri "
                     "di tepi Waduk Pluit. Peta ini menunjukkan kemajuan tiap blok dari minggu ke minggu.\n\n"
                     "*Teks contoh untuk data demo.*",
-        "reference_price_per_m2": "15000000", "typical_rent": "1500000",
-        "stage_perencanaan": "2024-03-01", "stage_konstruksi": "2025-11-03",
+        "reference_price_per_m2": 15_000_000, "typical_rent": 1_500_000,
+        "timeline": (("perencanaan", date(2024, 3, 1)), ("konstruksi", date(2025, 11, 3))),
     },
 }
 
@@ -37,7 +39,7 @@ def load(session: Session) -> int:
         project = session.scalar(select(Project).where(Project.slug == slug))
         if project is None or session.get(Publication, project.id) is not None:
             continue
-        toggles = dict.fromkeys(publishing.TOGGLES, "on")
-        publishing.save(session, ACTOR, project, {"published": "on", **toggles, **values})
+        publishing.save(session, ACTOR, project, publishing.PublicationIn(
+            published=True, shown=frozenset(publishing.TOGGLES), **values))
         published += 1
     return published

@@ -11,7 +11,7 @@ construction with weekly reports), adds what each case needs, then measures each
   and of each block, week by week, and their status). Also split: the same inputs already loaded, `scurves` alone.
 - `scurves-baseline`: one SQL query over the same rows with the DB-API (`sqlite3`), the sum of weight x percent
   per report date: the actual curve only, no plan, no checks, no status; the least the figure can cost.
-- `pdf`: Marlina's progress report for October (`app.documents.progress_report.progress_report_pdf`) after 40
+- `pdf`: Marlina's progress report for October (`app.construction.progress_report.progress_report_pdf`) after 40
   photos (phone-sized 4,000 x 3,000 JPEGs, 8 for each of the month's 5 reports) went through the photo service;
   the report reads their 2,048-pixel public copies, scales them to 720 pixels and embeds them, 12 a page.
 - `pdf-without-photos`: the same report with its photo pages left out, to tell what the photos cost.
@@ -153,7 +153,7 @@ def add_pdf_photos() -> dict[str, Any]:
     from app.config import get_settings
     from app.construction import photos as site_photos
     from app.construction.models import ProgressReport
-    from app.documents.progress_report import report_period
+    from app.construction.progress_report import report_period
     from app.projects.models import Project
 
     period = report_period(PDF_PERIOD)
@@ -177,7 +177,7 @@ def add_pdf_photos() -> dict[str, Any]:
                                                        f"Dokumentasi pekerjaan minggu ini, foto {n + 1}", "AB"[n % 2]))
                 n += 1
             if uploads:
-                site_photos.add_photos(session, "benchmark", store, project, uploads, report.report_date.isoformat())
+                site_photos.add_photos(session, "benchmark", store, project, uploads, report.report_date)
         project_id = project.id
         session.commit()
     return {"photos": n, "original_mib": round(total_bytes / 2**20, 1), "folder": str(store.folder),
@@ -250,8 +250,8 @@ def _pdf_case(rounds: int, photos: bool = True) -> dict[str, Any]:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from app.documents import progress_report
-    from app.documents.progress_report import progress_report_pdf, report_period
+    from app.construction import progress_report
+    from app.construction.progress_report import progress_report_pdf, report_period
 
     if not photos:
         progress_report.MAX_PHOTOS = 0  # the same report, its photo pages left out

@@ -4,7 +4,7 @@
 then measures each case in a fresh child process (`python -m benchmarks.proposal child ...`), so
 the peak RSS (VmHWM) is that case's alone:
 
-- `proposal`: `app.documents.proposal.proposal_pdf` for Kunir's current scenario ("Terbangun
+- `proposal`: `app.designs.proposal.proposal_pdf` for Kunir's current scenario ("Terbangun
   2022", 33 units, a 64-line RAB): the database queries, the costing, the template, the map and
   WeasyPrint with the bundled fonts; `appendix` adds the detailed RAB.
 - `baseline`: WeasyPrint alone printing a bare HTML table (six cells a row, no stylesheet, no web
@@ -54,7 +54,7 @@ def _proposal_renderer(appendix: bool):
 
     from app.db.engine import make_engine
     from app.designs import service as designs
-    from app.documents.proposal import proposal_html, proposal_pdf
+    from app.designs.proposal import proposal_html, proposal_pdf
     from app.projects.models import Project
 
     engine = make_engine(os.environ["JAPRA_DATABASE_URL"])

@@ -127,7 +127,7 @@ def make_public_photos(count: int = PUBLIC_PHOTOS) -> dict[str, Any]:
             upload = photos.PhotoUpload(f"IMG_{n:04d}.jpg", content, f"Dokumentasi pekerjaan, foto {n + 1}",
                                         "AB"[n % 2])
             added += photos.add_photos(session, "benchmark", store, project, [upload],
-                                       reports[n % len(reports)].report_date.isoformat())
+                                       reports[n % len(reports)].report_date)
         for row in added:
             row.public = True
         session.commit()

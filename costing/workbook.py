@@ -5,10 +5,10 @@ Pure: openpyxl and the standard library, nothing from `app`. Texts for users are
 Reading
 =======
 
-`read_price_library` and `read_rab` read an Excel workbook (.xlsx/.xlsm, opened with
-`read_only=False` so merged cells are seen, and `data_only=True`, so a formula counts with the value
-Excel last computed) or a CSV file (UTF-8, with or without BOM; the delimiter, `,` `;` or tab, is
-the one the first line uses most). What is wrong with the whole file raises `WorkbookError`; what
+`read_price_library` and `read_rab` read an Excel workbook (.xlsx/.xlsm, loaded whole so merged
+cells are seen; a formula counts with the value Excel last computed) or a CSV file (UTF-8, with or
+without BOM; the delimiter, `,` `;` or tab, is the one the first line uses most), opened by the one
+spreadsheet reader, `kernel.sheets`. What is wrong with the whole file raises `WorkbookError`; what
 is wrong with a cell becomes a `RowProblem` naming the sheet, the row as the user sees it and the
 column header as written. All problems are found in one pass (at most `MAX_PROBLEMS` are listed).
 The data that come back with problems are incomplete: store nothing unless the list is empty.
@@ -104,18 +104,14 @@ from users is always written as text, never as a formula.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import math
 import os
 import re
-import warnings
-import zipfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path, PurePosixPath
 from typing import Any
 
 import openpyxl
@@ -129,10 +125,9 @@ from costing.errors import CostingError
 from costing.rab import DIVISIONS, RabLine, recap
 from kernel.errors import UserError
 from kernel.messages import N_, Message
+from kernel.sheets import HEADER_SEARCH_ROWS, Book, CellError, Refusals, Rows, open_book, sheet_rows
 
 MAX_PROBLEMS = 200  # listed per file; the last entry says how many more there were
-HEADER_SEARCH_ROWS = 10  # the header row is among the first ten non-blank rows
-MB = 1024 * 1024
 
 # Lengths the app stores (codes, names); longer text is a row problem, not a database error.
 CODE_MAX = 32
@@ -373,7 +368,7 @@ def parse_number(value: Any, *, money: bool = False, percent: bool = False) -> D
 
 
 def _number(value: Any, *, money: bool, percent: bool) -> Decimal:
-    if isinstance(value, bool | _CellError):
+    if isinstance(value, bool | CellError):
         raise ValueError(value)
     if isinstance(value, int):
         return Decimal(value)
@@ -410,181 +405,24 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-class _CellError(str):
-    """An Excel error value shown in a cell ("#N/A", "#DIV/0!")."""
-
-
 # --------------------------------------------------------------------------------------------
 # opening files
-
-Rows = list[tuple[int, dict[int, Any]]]  # (spreadsheet row, {column number: value}), non-blank rows only
-
-
-@dataclass
-class _Source:
-    display: str
-    workbook: Any = None  # an openpyxl Workbook, or None for a CSV
-    rows: Rows | None = None  # a CSV's rows
 
 
 def _file_error(code: str, msgid: str, **fields: Any) -> WorkbookError:
     return WorkbookError(Message(code, msgid, fields))
 
 
-def _open(path: str | os.PathLike, filename: str | None, max_rows: int) -> _Source:
-    path = Path(path)
-    display = PurePosixPath((filename or path.name).replace("\\", "/")).name
-    ext = PurePosixPath(display).suffix.lower()
-    size = path.stat().st_size
-    if size == 0:
-        raise _file_error("workbook.empty", N_("“{file}” is empty."), file=display)
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    if head.startswith(b"PK\x03\x04"):
-        return _Source(display, workbook=_open_xlsx(path, display, max_rows))
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file
-        data = path.read_bytes()
-        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            raise _file_error(
-                "workbook.password_protected",
-                N_("“{file}” is protected with a password. Save a copy without the password and upload that."),
-                file=display,
-            )
-        raise _unsupported(display, "Excel 97-2003 (.xls)")
-    if b"\x00" in head or ext in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
-        raise _not_spreadsheet(display)
-    return _Source(display, rows=_read_csv(path, display, max_rows))
+# The file is opened by the one spreadsheet reader (`kernel.sheets`); its refusals keep this module's codes.
+REFUSALS = Refusals(WorkbookError, "workbook")
 
 
-def _not_spreadsheet(display: str) -> WorkbookError:
-    return _file_error(
-        "workbook.not_spreadsheet",
-        N_("“{file}” is not a spreadsheet. Upload an Excel workbook (.xlsx) or a CSV file."),
-        file=display,
-    )
-
-
-def _unsupported(display: str, kind: str) -> WorkbookError:
-    return _file_error(
-        "workbook.unsupported_format",
-        N_("“{file}” is {format}, which this app cannot read. Save it as an Excel workbook (.xlsx) and upload that."),
-        file=display,
-        format=kind,
-    )
-
-
-def _damaged(display: str, reason: str) -> WorkbookError:
-    return _file_error(
-        "workbook.damaged",
-        N_("“{file}” could not be read as an Excel workbook ({reason}). Open it in Excel, save it again and upload "
-           "that."),
-        file=display,
-        reason=reason[:200],
-    )
-
-
-def _unzipped_limit(max_rows: int) -> int:
-    """Unpacked bytes worth loading: a generous 2 KB of XML per row, never below 16 MB (a zip bomb guard)."""
-    return max(16 * MB, max_rows * 2000)
-
-
-def _open_xlsx(path: Path, display: str, max_rows: int) -> Any:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if "xl/workbook.bin" in names:
-                raise _unsupported(display, "Excel binary (.xlsb)")
-            if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
-                raise _unsupported(display, "OpenDocument (.ods)")
-            if "xl/workbook.xml" not in names:
-                raise _not_spreadsheet(display)
-            unpacked = sum(info.file_size for info in infos)  # zipfile never reads past these sizes
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
-        raise _damaged(display, str(exc) or type(exc).__name__) from None
-    limit = _unzipped_limit(max_rows)
-    if unpacked > limit:
-        raise _file_error(
-            "workbook.too_large",
-            N_("“{file}” holds {size} MB of data when unpacked; at most {max} MB can be read. Split it into smaller "
-               "files."),
-            file=display,
-            size=math.ceil(unpacked / MB),
-            max=limit // MB,
-        )
-    try:
-        with open(path, "rb") as fh, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions and styles
-            # A file object, not a name: openpyxl would refuse an upload stored without the .xlsx suffix.
-            return openpyxl.load_workbook(fh, read_only=False, data_only=True, keep_links=False)
-    except WorkbookError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
-        raise _damaged(display, f"{type(exc).__name__}: {exc}") from None
-
-
-def _read_csv(path: Path, display: str, max_rows: int) -> Rows:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _file_error(
-            "workbook.not_utf8",
-            N_("“{file}” is not UTF-8 text (at byte {position}). In Excel, save it as “CSV UTF-8”."),
-            file=display,
-            position=exc.start,
-        ) from None
-    stripped = text.lstrip()
-    if not stripped:
-        raise _file_error("workbook.empty", N_("“{file}” is empty."), file=display)
-    if stripped[:1] in ("<", "{", "["):
-        raise _not_spreadsheet(display)
-    first_line = stripped.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: Rows = []
-    try:
-        for number, record in enumerate(reader, start=1):
-            values = {k: cell for k, cell in enumerate(record, start=1) if cell.strip()}
-            if values:
-                rows.append((number, values))
-                if len(rows) > max_rows + HEADER_SEARCH_ROWS:
-                    raise _too_many_rows(display, max_rows)
-    except csv.Error as exc:
-        raise _file_error(
-            "workbook.csv_syntax",
-            N_("“{file}” could not be read at row {row} ({reason}). Export it again as CSV."),
-            file=display,
-            row=reader.line_num,
-            reason=str(exc)[:200],
-        ) from None
-    return rows
+def _open(path: str | os.PathLike, filename: str | None, max_rows: int) -> Book:
+    return open_book(path, filename, max_rows=max_rows, refusals=REFUSALS)
 
 
 def _too_many_rows(sheet: str, max_rows: int) -> WorkbookError:
-    return _file_error(
-        "workbook.too_many_rows",
-        N_("{sheet} has more than {max} rows; split it into smaller files."),
-        sheet=sheet,
-        max=max_rows,
-    )
-
-
-def _sheet_rows(ws: Any) -> Rows:
-    """The non-blank rows of a worksheet. Walks the cells the file holds (not the rectangle up to the
-    farthest cell, which a single stray cell in XFD1048576 would make enormous)."""
-    by_row: dict[int, dict[int, Any]] = {}
-    for (row, column), cell in ws._cells.items():  # noqa: SLF001 - openpyxl's cell store, stable since 2.x
-        value = cell.value
-        if value is None:
-            continue
-        if isinstance(value, str):
-            if cell.data_type == "e":
-                value = _CellError(value)
-            elif not value.strip():
-                continue
-        by_row.setdefault(row, {})[column] = value
-    return sorted((row, dict(sorted(values.items()))) for row, values in by_row.items())
+    return REFUSALS("too_many_rows", sheet=sheet, max=max_rows)  # type: ignore[return-value]
 
 
 def _find_sheet(workbook: Any, layout_sheet: str, aliases: Iterable[str]) -> Any | None:
@@ -615,7 +453,7 @@ class _Table:
 def _match_header(values: Mapping[int, Any], layout: _Layout) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for column, value in values.items():
-        if isinstance(value, str) and not isinstance(value, _CellError):
+        if isinstance(value, str) and not isinstance(value, CellError):
             key = layout.lookup.get(_norm(value))
             if key is not None:
                 found.setdefault(key, []).append(column)
@@ -732,7 +570,7 @@ class _Cells:
     def raw(self, key: str) -> Any:
         column = self.table.columns.get(key)
         value = None if column is None else self.values.get(column)
-        if isinstance(value, str) and not isinstance(value, _CellError) and not value.strip():
+        if isinstance(value, str) and not isinstance(value, CellError) and not value.strip():
             return None
         return value
 
@@ -747,7 +585,7 @@ class _Cells:
                 return self.problem(key, "workbook.cell_empty",
                                     N_("{sheet}, row {row}, column “{column}”: the cell is empty; fill it in."))
             return None
-        if isinstance(value, _CellError):
+        if isinstance(value, CellError):
             return self.problem(
                 key,
                 "workbook.cell_error",
@@ -889,7 +727,7 @@ def read_price_library(
     problem (store nothing unless the list is empty). `filename` is the user's name for the file.
     """
     source = _open(path, filename, max_rows)
-    problems = _Problems(source.display)
+    problems = _Problems(source.name)
     data: dict[str, Any] = dict.fromkeys(INFO_KEYS)
     harga = ahsp = None
     if source.workbook is not None:
@@ -901,14 +739,14 @@ def read_price_library(
             raise _file_error(
                 "workbook.sheet_missing",
                 N_("“{file}” lacks the sheet(s) {missing}; it has {found}."),
-                file=source.display,
+                file=source.name,
                 missing=", ".join(missing),
                 found=_names(ws.title for ws in wb.worksheets),
             )
         tables = []
         for layout in (HARGA, AHSP):
             ws = sheets[layout.sheet]
-            tables.append(_table(ws.title, _sheet_rows(ws), layout, ws.merged_cells.ranges, max_rows))
+            tables.append(_table(ws.title, sheet_rows(ws), layout, ws.merged_cells.ranges, max_rows))
         harga, ahsp = tables
         info_ws = _find_sheet(wb, "Info", INFO_SHEET_ALIASES)
         if info_ws is not None:
@@ -917,9 +755,9 @@ def read_price_library(
             raise _no_rows(f"{harga.sheet}, {ahsp.sheet}")
     else:
         layout = _csv_layout(source)
-        table = _table(source.display, source.rows or [], layout, (), max_rows)
+        table = _table(source.name, source.csv_rows or [], layout, (), max_rows)
         if not table.rows:
-            raise _no_rows(source.display)
+            raise _no_rows(source.name)
         harga, ahsp = (table, None) if layout is HARGA else (None, table)
 
     resources = _read_resources(harga, problems) if harga is not None else []
@@ -936,8 +774,8 @@ def _codes_of(table: _Table) -> set[str]:
     return {_cell_text(values[column]) for _row, values in table.rows if values.get(column) is not None}
 
 
-def _csv_layout(source: _Source) -> _Layout:
-    rows = source.rows or []
+def _csv_layout(source: Book) -> _Layout:
+    rows = source.csv_rows or []
     scores = []
     for layout in (HARGA, AHSP):
         found = _find_header(rows, layout)[1] if rows else {}
@@ -948,7 +786,7 @@ def _csv_layout(source: _Source) -> _Layout:
             "workbook.csv_layout_unknown",
             N_("“{file}” is neither a price list ({resources}) nor an AHSP table ({items}); its first row has "
                "{found}."),
-            file=source.display,
+            file=source.name,
             resources=", ".join(HARGA.columns),
             items=", ".join(AHSP.columns),
             found=_names(rows[0][1].values()) if rows else "—",
@@ -1108,7 +946,7 @@ def _read_coefficient(
 def _read_info(ws: Any, problems: _Problems) -> dict[str, Any]:
     info: dict[str, Any] = {}
     first: dict[str, int] = {}
-    rows = _sheet_rows(ws)
+    rows = sheet_rows(ws)
     value_header = "B"
     for _row, values in rows[:1]:
         if _norm(values.get(1, "")) in ("kunci", "key", "keterangan") and isinstance(values.get(2), str):
@@ -1136,7 +974,7 @@ def _read_info(ws: Any, problems: _Problems) -> dict[str, Any]:
         if value is None or (isinstance(value, str) and not value.strip()):
             info[key] = None
             continue
-        if isinstance(value, _CellError):
+        if isinstance(value, CellError):
             problem(
                 "workbook.cell_error",
                 N_("{sheet}, row {row}, column “{column}”: the cell shows the Excel error {value}; correct the "
@@ -1248,7 +1086,7 @@ def read_rab(
     problem. Raises WorkbookError when the file is refused as a whole.
     """
     source = _open(path, filename, max_rows)
-    problems = _Problems(source.display)
+    problems = _Problems(source.name)
     if source.workbook is not None:
         wb = source.workbook
         ws = _find_sheet(wb, RAB.sheet, RAB.aliases)
@@ -1257,14 +1095,14 @@ def read_rab(
                 raise _file_error(
                     "workbook.sheet_missing",
                     N_("“{file}” lacks the sheet(s) {missing}; it has {found}."),
-                    file=source.display,
+                    file=source.name,
                     missing=RAB.sheet,
                     found="—",
                 )
             ws = wb.worksheets[0]
-        table = _table(ws.title, _sheet_rows(ws), RAB, ws.merged_cells.ranges, max_rows)
+        table = _table(ws.title, sheet_rows(ws), RAB, ws.merged_cells.ranges, max_rows)
     else:
-        table = _table(source.display, source.rows or [], RAB, (), max_rows)
+        table = _table(source.name, source.csv_rows or [], RAB, (), max_rows)
     known = set(item_codes)
     lines: list[dict[str, Any]] = []
     for row, values in table.rows:

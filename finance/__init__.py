@@ -14,6 +14,8 @@ principal, to the rupiah.
 - `finance.arrears`: arrears as of a date, collectibility classes (the cooperative preset, four
   classes, and the bank one, five, thresholds configurable) and portfolio summaries with the
   problem-loan ratio and health band, rolled up from cooperatives to Japra.
+- `finance.payment_rows`: the rows of a payments file checked on their own, then against the members, their
+  plans in force and the ledger, every problem by row and column.
 - `finance.affordability`: an instalment as an exact share of household income, flagged above the
   cooperative's ratio (30% by default), an unrecorded income "unknown"; a unit's instalment on
   assumed terms before the meeting.

@@ -54,7 +54,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import MAXYEAR, date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -146,6 +146,9 @@ def schedule(
     grace_months = _check_grace(grace_months, months)
     if first_due is not None and not isinstance(first_due, date):
         raise FinanceError(f"first_due must be a date, not {type(first_due).__name__}", field="first_due")
+    if first_due is not None and first_due.year + (first_due.month - 1 + months - 1) // 12 > MAXYEAR:
+        raise FinanceError(f"first_due {first_due.isoformat()} puts the last of {months} instalments after the year "
+                           f"{MAXYEAR}", field="first_due")
     m = months - grace_months
 
     interest_only = 0 if method in ("murabahah", "none") else _interest(principal, num, den)

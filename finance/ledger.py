@@ -191,6 +191,11 @@ class LedgerState:
                               late_policy=self.late_policy, as_of=as_of)
 
 
+def net_paid(entries: Iterable[Payment]) -> int:
+    """The money the entries hold: the payments less those reversed (a reversal carries the amount it cancels)."""
+    return sum(-e.amount if e.reversal_of else e.amount for e in entries)
+
+
 def plan_start(instalments: Sequence[Instalment]) -> date:
     """The day a plan starts: one month before its first due date (payments from it on are taken)."""
     return add_months(instalments[0].due, -1)

@@ -32,8 +32,8 @@ from shapely.geometry import GeometryCollection, MultiPolygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from gis.measure import area_m2, to_metric
-from kernel.messages import N_, Message
 from gis.parcel_file import INDONESIA_BBOX
+from kernel.messages import N_, Message
 
 # Property names that carry the block code in an imported file, best first; compared without case.
 BLOCK_COLUMNS = ("block", "blok", "kode_blok", "block_code", "code", "kode", "building", "bangunan", "gedung")

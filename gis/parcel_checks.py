@@ -25,8 +25,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from gis.measure import area_m2
-from kernel.messages import N_, Message
 from gis.parcel_file import ParcelFeature
+from kernel.messages import N_, Message
 
 TARGETS = ("code", "land_status", "holder", "notes")
 LAND_STATUSES = ("SHM", "HGB", "HPL", "hak_pakai", "tanah_negara", "girik_adat", "unknown")

@@ -1,1 +1,2 @@
-"""What the pure packages share: messages a user reads and the one base of the errors a user can cause."""
+"""What the pure packages share: messages a user reads, the one base of the errors a user can cause, and cells as
+typed (`kernel.cells`)."""

@@ -11,6 +11,8 @@ See progress/README.md for the rules and the assumptions.
   (normal, terlambat, kritis) and since when it is critical;
 - `progress.showcause`: show-cause meetings SCM I, II, III;
 - `progress.budget`: actual costs against the RAB per division;
+- `progress.costbook`: the book of actual costs: what an entry must say, corrections as negative entries;
+- `progress.handover`: PHO and FHO, the retention, the maintenance period, the members' first due dates;
 - `progress.photos`: site photos checked, their EXIF time and position, thumbnails, public copies;
 - `progress.chart`: the S-curve as SVG.
 """

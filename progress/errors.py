@@ -42,5 +42,5 @@ class ProgressError(UserError, ValueError):
     def package(self) -> str | None:
         return self.problems[0].package
 
-    def __reduce__(self):  # keep pickling working with the keyword-only arguments
-        return (ProgressError, (self.problems,))
+    def __reduce__(self):  # keep pickling working with the keyword-only arguments (and a subclass its class)
+        return (type(self), (self.problems,))

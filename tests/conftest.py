@@ -156,9 +156,32 @@ def web_app(settings):
 
 @pytest.fixture()
 def client(web_app, session_factory) -> Iterator[TestClient]:
+    from app.clock import SystemClock
+
     web_app.state.db = session_factory
+    web_app.state.clock = SystemClock()
     with TestClient(web_app, base_url="http://testserver.local") as c:
         yield c
+
+
+@pytest.fixture()
+def clock(web_app):
+    """The web app's day, fixed: `clock.day = date(...)` moves it. Starts on 2026-11-20."""
+    from datetime import date
+
+    from app.clock import FixedClock, SystemClock
+
+    fixed = FixedClock(date(2026, 11, 20))
+    web_app.state.clock = fixed
+    yield fixed
+    web_app.state.clock = SystemClock()
+
+
+def fix_today(web_app, day) -> None:
+    """The web app's day fixed for the rest of the test (the `client` fixture resets it for the next one)."""
+    from app.clock import FixedClock
+
+    web_app.state.clock = FixedClock(day)
 
 
 def csrf_token(client: TestClient) -> str:
@@ -187,6 +210,58 @@ def form_token(html: str) -> str:
 
 
 # --- command line ----------------------------------------------------------------------------
+
+def _japra(japra):
+    """Runs `japra ARGS...` in this process with click's CliRunner, in English; returns click's Result
+    (exit_code, stdout, stderr). An exception that is not a refusal is raised, traceback and all."""
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(main, list(args), input=input, env={"JAPRA_LOCALE": "en"}, obj=japra,
+                             catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture()
+def cli(session_factory, settings):
+    """`japra` in this process on the test's own transaction: it sees what the test stored, and what it stores
+    is rolled back with the test. Use `scratch_cli` for commands that work on a database as a whole."""
+    from app.cli_support import Japra
+
+    return _japra(Japra.on(session_factory, settings))
+
+
+@pytest.fixture()
+def offline_cli():
+    """`japra` in this process for commands that need no database (`schedule`, `allocate`): opening one fails."""
+    from app.cli_support import Japra
+
+    def no_database():
+        raise AssertionError("this command must not open the database")
+
+    return _japra(Japra(unit_of_work=no_database))
+
+
+@pytest.fixture()
+def scratch_cli(scratch_database_url, settings, tmp_path) -> Iterator:
+    """`japra` in this process on an empty database of its own (`db upgrade` first), committing for real:
+    for `db`, `demo` on a new database, `backup` and `restore`."""
+    from dataclasses import replace
+
+    from app.cli_support import Japra
+    from app.db.engine import get_engine
+
+    invoke = _japra(Japra(config=replace(settings, database_url=scratch_database_url, data_dir=tmp_path / "data",
+                                         photo_dir=None)))
+    invoke.url = scratch_database_url
+    yield invoke
+    get_engine(scratch_database_url).dispose()
+
 
 def run_cli(args: list[str], database_url: str, data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess:
     env = {**os.environ, "JAPRA_DATABASE_URL": database_url, "JAPRA_DATA_DIR": str(data_dir),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -28,14 +28,14 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or _settings(request).force_secure_cookies
 
 
-@get("/login", include_in_schema=False, sync_to_thread=False)
+@get("/login", sync_to_thread=False)
 def login_page(request: Request, next: str | None = None) -> Response:  # noqa: A002
     if request.scope.get("user"):
         return Redirect(safe_next(next))
     return render(request, "auth/login.html", next=safe_next(next), error=None, username="")
 
 
-@post("/login", include_in_schema=False, sync_to_thread=True)
+@post("/login", sync_to_thread=True)
 def login(request: Request, db: Session, data: Form) -> Response:
     username = (data.get("username") or "").strip()
     target = safe_next(data.get("next"))
@@ -52,7 +52,7 @@ def login(request: Request, db: Session, data: Form) -> Response:
     return response
 
 
-@post("/logout", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
+@post("/logout", guards=[signed_in], sync_to_thread=True)
 def logout(request: Request, db: Session) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
@@ -62,7 +62,7 @@ def logout(request: Request, db: Session) -> Response:
     return response
 
 
-@get("/lang/{code:str}", include_in_schema=False, sync_to_thread=False)
+@get("/lang/{code:str}", sync_to_thread=False)
 def switch_language(request: Request, code: str, next: str | None = None) -> Response:  # noqa: A002
     response = Redirect(safe_next(next))
     if code in LOCALES:
@@ -71,4 +71,7 @@ def switch_language(request: Request, code: str, next: str | None = None) -> Res
     return response
 
 
-routes = [login_page, login, logout, switch_language]
+handlers = [login_page, login, logout, switch_language]
+
+# The pages of this context, registered once; none belongs in the API schema.
+router = Router(path="/", route_handlers=handlers, include_in_schema=False)

@@ -7,7 +7,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
@@ -125,7 +125,8 @@ def create_token(session: Session, username: str, label: str | None = None) -> s
     return token
 
 
-def user_for_token(session: Session, token: str) -> CurrentUser | None:
+def user_for_token(session: Session, token: str, *, touch: bool = True) -> CurrentUser | None:
+    """The token's user, if the token is live; `touch` records its use (see `touch_token`)."""
     row = session.execute(
         select(ApiToken, User)
         .join(User, ApiToken.user_id == User.id)
@@ -134,8 +135,17 @@ def user_for_token(session: Session, token: str) -> CurrentUser | None:
     if row is None:
         return None
     api_token, user = row
-    now = utcnow()
-    # Touch at most every few minutes: a busy script should not turn every read into a write.
-    if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        api_token.last_used_at = now
+    if touch and _touch_due(api_token.last_used_at):
+        api_token.last_used_at = utcnow()
     return identity(user)
+
+
+def _touch_due(last_used_at) -> bool:
+    # At most every few minutes: a busy script should not turn every read into a write.
+    return last_used_at is None or utcnow() - last_used_at > TOKEN_TOUCH_INTERVAL
+
+
+def touch_token(session: Session, token: str) -> None:
+    """Records a token's use in a unit of work of its own, for a request that only reads."""
+    stale = ApiToken.last_used_at.is_(None) | (ApiToken.last_used_at < utcnow() - TOKEN_TOUCH_INTERVAL)
+    session.execute(update(ApiToken).where(ApiToken.token_hash == _digest(token), stale).values(last_used_at=utcnow()))

@@ -34,8 +34,8 @@ from gis.footprint_checks import (
     drawn_shape,
     reader_problem,
 )
-from kernel.messages import N_, Message
 from gis.parcel_file import ReadLimits, read_parcel_file
+from kernel.messages import N_, Message
 
 
 class FootprintsRefused(Invalid):
@@ -108,13 +108,22 @@ def _store(session: Session, actor: Any, project: Project, footprint: Footprint,
     return row
 
 
-def save(session: Session, actor: Any, project: Project, block: str, outline: str) -> BuildingFootprint:
-    """The outline drawn for `block` (GeoJSON from the map), replacing the block's earlier one."""
+@dataclass(frozen=True)
+class DrawnIn:
+    """An outline drawn on the map: the block's code and the shape as the map sends it (GeoJSON text, read by
+    `gis.footprint_checks.drawn_shape`)."""
+
+    block: str
+    outline: str
+
+
+def save(session: Session, actor: Any, project: Project, drawn: DrawnIn) -> BuildingFootprint:
+    """The outline drawn for a block, replacing the block's earlier one."""
     codes = _scenario_codes(session, project)
-    block = (block or "").strip()
+    block = drawn.block.strip()
     if not block:
         raise Invalid("Choose the block whose outline you drew.", field="block")
-    geom, problems = drawn_shape(outline, block)
+    geom, problems = drawn_shape(drawn.outline, block)
     existing = {f.building_code: f for f in footprints_of(session, project)}
     passed, refused = check_footprints([Candidate(block, block, geom, problems)], codes, site_outline(project),
                                        {code: f.geom for code, f in existing.items()})
@@ -136,11 +145,30 @@ def delete(session: Session, actor: Any, project: Project, block: str) -> None:
                                                                  "area_m2": round(area, 1)})
 
 
-def import_file(session: Session, actor: Any, project: Project, path: str | os.PathLike, *,
-                filename: str | None = None, limits: ReadLimits | None = None) -> list[BuildingFootprint]:
+@dataclass(frozen=True)
+class FeatureProblem:
+    feature: str  # the feature's label in the file (its number, from 1)
+    message: Message
+
+
+@dataclass(frozen=True)
+class FootprintFile:
+    """A footprint file checked: the footprints that passed, every feature's problems (nothing is stored while one
+    is left), and what storing them needs."""
+
+    passed: list[Footprint]
+    problems: list[FeatureProblem]
+    existing: dict[str, BuildingFootprint]
+    name: str
+    crs: str
+
+
+def check_file(session: Session, project: Project, path: str | os.PathLike, *, filename: str | None = None,
+               limits: ReadLimits | None = None) -> FootprintFile:
     """Footprints from a parcel-style file (GeoJSON, GeoPackage, zipped Shapefile, KML; any CRS), one feature a
-    block named in a `block`/`blok`/`code`/`building` property. Raises `gis.parcel_file.ParcelFileError` for a
-    file that cannot be read and FootprintsRefused listing every feature's problems; then nothing is stored."""
+    block named in a `block`/`blok`/`code`/`building` property, each checked. Raises
+    `gis.parcel_file.ParcelFileError` for a file that cannot be read, Invalid for one without a block column and
+    FootprintsRefused for one without footprints."""
     codes = _scenario_codes(session, project)
     parcel_file = read_parcel_file(path, filename=filename, limits=limits or ReadLimits())
     column = block_column(parcel_file.columns)
@@ -152,15 +180,27 @@ def import_file(session: Session, actor: Any, project: Project, path: str | os.P
     existing = {f.building_code: f for f in footprints_of(session, project)}
     passed, refused = check_footprints(candidates, codes, site_outline(project),
                                        {code: f.geom for code, f in existing.items()})
-    if refused:
-        raise FootprintsRefused([(label, m) for label in (c.label for c in candidates)
-                                 for m in refused.get(label, [])])
-    if not passed:
+    problems = [FeatureProblem(c.label, m) for c in candidates for m in refused.get(c.label, [])]
+    if not passed and not problems:
         raise FootprintsRefused([(None, Message("footprint.file_empty", N_("The file has no footprints.")))])
-    name = os.path.basename(filename or str(path))
-    return [_store(session, actor, project, footprint, existing,
-                   {"source": "file", "file": name, "feature": footprint.label, "crs": parcel_file.crs})
-            for footprint in passed]
+    return FootprintFile(passed, problems, existing, os.path.basename(filename or str(path)), parcel_file.crs)
+
+
+def store_file(session: Session, actor: Any, project: Project, checked: FootprintFile) -> list[BuildingFootprint]:
+    """The footprints of a file checked without problems, each replacing its block's earlier one."""
+    return [_store(session, actor, project, footprint, checked.existing,
+                   {"source": "file", "file": checked.name, "feature": footprint.label, "crs": checked.crs})
+            for footprint in checked.passed]
+
+
+def import_file(session: Session, actor: Any, project: Project, path: str | os.PathLike, *,
+                filename: str | None = None, limits: ReadLimits | None = None) -> list[BuildingFootprint]:
+    """A footprint file checked (`check_file`) and stored, or FootprintsRefused listing every feature's problems;
+    then nothing is stored."""
+    checked = check_file(session, project, path, filename=filename, limits=limits)
+    if checked.problems:
+        raise FootprintsRefused([(p.feature, p.message) for p in checked.problems])
+    return store_file(session, actor, project, checked)
 
 
 def load_demo(session: Session, path: str | os.PathLike) -> int:
@@ -173,6 +213,6 @@ def load_demo(session: Session, path: str | os.PathLike) -> int:
         if project is None or footprints_of(session, project) or built_scenario(session, project) is None:
             continue
         for f in (f for f in features if f["properties"]["project"] == slug):
-            save(session, "demo", project, f["properties"]["block"], json.dumps(f["geometry"]))
+            save(session, "demo", project, DrawnIn(f["properties"]["block"], json.dumps(f["geometry"])))
             saved += 1
     return saved

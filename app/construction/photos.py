@@ -246,14 +246,9 @@ def _write(session: Session, store: PhotoStore, project: Project, photo: _Checke
 # --- storing --------------------------------------------------------------------------------------
 
 
-def _report_on(session: Session, project: Project, raw: str | None) -> ProgressReport | None:
-    raw = (raw or "").strip()
-    if not raw:
+def _report_on(session: Session, project: Project, day: date | None) -> ProgressReport | None:
+    if day is None:
         return None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid("Write the date as YYYY-MM-DD, e.g. 2026-11-01.", field="report_date") from None
     report = session.scalar(select(ProgressReport).where(ProgressReport.project_id == project.id,
                                                          ProgressReport.report_date == day))
     if report is None:
@@ -282,16 +277,16 @@ def store_checked(session: Session, actor: Any, store: PhotoStore, project: Proj
 
 
 def add_photos(session: Session, actor: Any, store: PhotoStore, project: Project, photos: Sequence[PhotoUpload],
-               report_date: str | None = None) -> list[SitePhoto]:
+               report_date: date | None = None) -> list[SitePhoto]:
     """Photos of the site, attached to the report of `report_date` when one is given. All or nothing."""
     report = _report_on(session, project, report_date)
     return store_checked(session, actor, store, project, check(session, store, project, photos), report)
 
 
-def add_report_with_photos(session: Session, actor: Any, store: PhotoStore, project: Project, data: dict[str, str],
-                           photos: Sequence[PhotoUpload], today: date) -> ProgressReport:
+def add_report_with_photos(session: Session, actor: Any, store: PhotoStore, project: Project,
+                           site: construction.ReportIn, photos: Sequence[PhotoUpload], today: date) -> ProgressReport:
     """A progress report and its photos: a bad photo refuses the report too (the caller rolls back)."""
-    report = construction.add_report(session, actor, project, data, today)
+    report = construction.add_report(session, actor, project, site, today)
     if photos:
         store_checked(session, actor, store, project, check(session, store, project, photos), report)
     return report

@@ -93,7 +93,8 @@ def write(project: Project, packages: list[WorkPackage]) -> bytes:
 
 def read_rows(session: Session, project: Project, path: str | Path,
               filename: str | None) -> tuple[list[dict[str, str]], list[CostProblem]]:
-    """The file's rows as `save_schedule` takes them, and every problem by its row. Raises TableFileError when the
+    """The file's rows (code, and cost and dates as text, "" for an empty cell), and every problem by its row; the
+    rows `import_file` hands to `save_schedule`. Raises TableFileError when the
     file as a whole cannot be read."""
     path = Path(path)
     filename = filename or path.name
@@ -159,4 +160,11 @@ def import_file(session: Session, actor: Any, project: Project, path: str | Path
     rows, problems = read_rows(session, project, path, filename)
     if problems:
         raise CostInvalid(problems)
-    return construction.save_schedule(session, actor, project, rows)
+    return store_rows(session, actor, project, rows)
+
+
+def store_rows(session: Session, actor: Any, project: Project, rows: list[dict[str, str]]) -> int:
+    """The rows `read_rows` found without problems, saved through `construction.save_schedule`."""
+    return construction.save_schedule(session, actor, project, [
+        construction.PackageChange(row["code"], int(row["cost"]) if row["cost"] else None, cell_date(row["start"]),
+                                   cell_date(row["finish"])) for row in rows])

@@ -4,9 +4,10 @@ schedule, take progress reports, and hand the project over. `progress` does the 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,7 +18,6 @@ from app.construction.models import Construction, ProgressEntry, ProgressReport,
 from app.designs import service as designs
 from app.designs.models import Scenario
 from app.errors import Conflict, Invalid
-from app.i18n import whole_rupiah
 from app.projects.models import Project, ProjectStage
 from costing.design import floor_plate_m2
 from costing.money import split_largest_remainder
@@ -38,6 +38,48 @@ class ProgressInvalid(Invalid):
         self.problems = error.problems
 
 
+REPORTER_LIMIT = 200  # the columns' widths
+CONTRACTOR_LIMIT = 200
+WEATHER_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class StartIn:
+    """The contract signed: its SPMK date, the planned finish, and who builds and supervises."""
+
+    started_on: date
+    planned_finish: date
+    scenario: str | None = None  # a scenario's name; None: the project's chosen one
+    contract_value: int | None = None  # whole rupiah; None: the scenario's construction cost
+    contractor: str = ""
+    supervisor: str = ""
+
+
+@dataclass(frozen=True)
+class PackageChange:
+    """A work package's new cost and dates (None: unchanged), by its code."""
+
+    code: str
+    cost: int | None = None
+    start: date | None = None
+    finish: date | None = None
+
+
+@dataclass(frozen=True)
+class ReportIn:
+    """A site report: the percent complete of the packages reported (by code; one left out keeps its percent), why
+    a percent went down, and the site's day."""
+
+    report_date: date
+    reporter: str
+    percents: Mapping[str, Decimal] = field(default_factory=dict)
+    reasons: Mapping[str, str] = field(default_factory=dict)
+    workers: int | None = None
+    weather: str = ""
+    problems: str = ""
+    notes: str = ""
+
+
 def get(session: Session, project: Project) -> Construction | None:
     return session.get(Construction, project.id)
 
@@ -51,20 +93,6 @@ def reports_of(session: Session, project: Project) -> list[ProgressReport]:
     return list(session.scalars(select(ProgressReport).where(ProgressReport.project_id == project.id)
                                 .options(selectinload(ProgressReport.entries), selectinload(ProgressReport.photos))
                                 .order_by(ProgressReport.report_date)))
-
-
-def _day(value: str | None, field: str) -> date:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise Invalid("Write the date as YYYY-MM-DD, e.g. 2026-11-01.", field=field) from None
-
-
-def _whole(value: str | None, field: str) -> int:
-    try:
-        return whole_rupiah(value)
-    except ValueError:
-        raise Invalid("{value} is not a whole number.", field=field, value=value) from None
 
 
 def building_costs(session: Session, scenario: Scenario) -> dict[tuple[str, str], int]:
@@ -95,14 +123,13 @@ def building_costs(session: Session, scenario: Scenario) -> dict[tuple[str, str]
             if out[key] > 0}
 
 
-def start(session: Session, actor: Any, project: Project, data: dict[str, str]) -> Construction:
+def start(session: Session, actor: Any, project: Project, contract: StartIn) -> Construction:
     """The contract signed: packages per block and division from the chosen scenario, weighted by their cost and
     placed in the construction period by the typical phasing, for the planner to adjust."""
     if get(session, project) is not None:
         raise Conflict("Construction of this project has started already.")
-    scenario = designs.by_name(session, project, data.get("scenario") or None)
-    started = _day(data.get("started_on"), "started_on")
-    finish = _day(data.get("planned_finish"), "planned_finish")
+    scenario = designs.by_name(session, project, contract.scenario or None)
+    started, finish = contract.started_on, contract.planned_finish
     if finish <= started:
         raise Invalid("The planned finish comes after the start.", field="planned_finish")
     costs = building_costs(session, scenario)
@@ -115,10 +142,10 @@ def start(session: Session, actor: Any, project: Project, data: dict[str, str]) 
                         for (block, division), amount in costs.items())
     except ProgressError as exc:
         raise ProgressInvalid(exc) from None
-    contract_value = _whole(data.get("contract_value") or str(sum(costs.values())), "contract_value")
+    contract_value = sum(costs.values()) if contract.contract_value is None else contract.contract_value
     construction = Construction(project_id=project.id, scenario_id=scenario.id, started_on=started,
-                                contractor=(data.get("contractor") or "").strip()[:200] or None,
-                                supervisor=(data.get("supervisor") or "").strip()[:200] or None,
+                                contractor=contract.contractor.strip()[:CONTRACTOR_LIMIT] or None,
+                                supervisor=contract.supervisor.strip()[:CONTRACTOR_LIMIT] or None,
                                 contract_value=contract_value)
     session.add(construction)
     for position, (p, amount) in enumerate(zip(planned, costs.values(), strict=True)):
@@ -134,20 +161,18 @@ def start(session: Session, actor: Any, project: Project, data: dict[str, str]) 
     return construction
 
 
-def save_schedule(session: Session, actor: Any, project: Project, rows: list[dict[str, str]]) -> int:
+def save_schedule(session: Session, actor: Any, project: Project, rows: Sequence[PackageChange]) -> int:
     """New costs and dates for the packages (by code); weights follow the costs, so they still add up to 100.
     All rows are checked first: one bad row changes nothing."""
     packages = {p.code: p for p in packages_of(session, project)}
     changes: dict[str, tuple[int, date, date]] = {}
     for i, row in enumerate(rows, start=1):
-        code = (row.get("code") or "").strip()
+        code = row.code.strip()
         if code not in packages:
-            raise Invalid("Row {row}: there is no work package {code}.", field="code", row=i, code=code)
+            raise Invalid("Row {row}: there is no work package {code}.", field="code", row=i, code=code[:40])
         old = packages[code]
-        cost = _whole(row["cost"], "cost") if row.get("cost") not in (None, "") else old.cost
-        begin = _day(row["start"], "start") if row.get("start") else old.start
-        end = _day(row["finish"], "finish") if row.get("finish") else old.finish
-        changes[code] = (cost, begin, end)
+        changes[code] = (old.cost if row.cost is None else row.cost, row.start or old.start,
+                         row.finish or old.finish)
     merged = {code: changes.get(code, (p.cost, p.start, p.finish)) for code, p in packages.items()}
     try:
         planned = weigh(PackageCost(code, packages[code].building_code, packages[code].division, cost, begin, end,
@@ -217,47 +242,36 @@ def progress_of(session: Session, project: Project, as_of: date) -> ProjectProgr
                    start=construction.started_on)
 
 
-def add_report(session: Session, actor: Any, project: Project, data: dict[str, str], today: date) -> ProgressReport:
-    """A site report: `pct_<code>` per package (left out: unchanged), `reason_<code>` when a percent goes down."""
+def add_report(session: Session, actor: Any, project: Project, site: ReportIn, today: date) -> ProgressReport:
+    """A site report: a percent per package reported (left out: unchanged), a reason when a percent goes down. The
+    percents are checked whole (`progress.reports.check_report`): every package's problem at once."""
     construction = get(session, project)
     if construction is None:
         raise Conflict("Construction of this project has not started.")
-    day = _day(data.get("report_date"), "report_date")
+    day = site.report_date
     if day > today:
         raise Invalid("A report cannot be dated in the future.", field="report_date")
     if day < construction.started_on:
         raise Invalid("A report cannot be dated before construction started ({date}).", field="report_date",
                       date=construction.started_on.isoformat())
-    reporter = (data.get("reporter") or "").strip()
+    reporter = site.reporter.strip()
     if not reporter:
         raise Invalid("Who reports? Give the reporter's name or role.", field="reporter")
     packages = packages_of(session, project)
-    percents: dict[str, Decimal] = {}
-    for p in packages:
-        raw = (data.get(f"pct_{p.code}") or "").strip().replace(",", ".")
-        if raw == "":
-            continue
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise Invalid("{package}: {value} is not a percentage from 0 to 100.", field=f"pct_{p.code}",
-                          package=p.name, value=raw) from None
-        percents[p.code] = value
+    percents = dict(site.percents)
     if not percents:
         raise Invalid("Give the percent complete of at least one work package.", field="report_date")
-    reasons = {p.code: data[f"reason_{p.code}"].strip() for p in packages
-               if (data.get(f"reason_{p.code}") or "").strip()}
+    known = {p.code for p in packages}
+    reasons = {code: reason.strip() for code, reason in site.reasons.items() if code in known and reason.strip()}
     earlier = as_reports(reports_of(session, project), packages)
     try:
         check_report(planned_packages(packages), earlier, Report(day, percents, reasons))
     except ProgressError as exc:
         raise ProgressInvalid(exc) from None
-    workers = (data.get("workers") or "").strip()
-    report = ProgressReport(project_id=project.id, report_date=day, reporter=reporter[:200],
-                            notes=(data.get("notes") or "").strip() or None,
-                            workers=_whole(workers, "workers") if workers else None,
-                            weather=(data.get("weather") or "").strip()[:100] or None,
-                            problems=(data.get("problems") or "").strip() or None)
+    report = ProgressReport(project_id=project.id, report_date=day, reporter=reporter[:REPORTER_LIMIT],
+                            notes=site.notes.strip() or None, workers=site.workers,
+                            weather=site.weather.strip()[:WEATHER_LIMIT] or None,
+                            problems=site.problems.strip() or None)
     by_code = {p.code: p for p in packages}
     for code, value in percents.items():
         report.entries.append(ProgressEntry(package_id=by_code[code].id, percent=value, reason=reasons.get(code)))

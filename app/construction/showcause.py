@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from app.construction.models import ShowCauseMeeting
 from app.construction.service import ProgressInvalid
 from app.errors import Conflict, Invalid, NotFound
 from app.projects.models import Project
+from kernel.messages import N_
 from progress import showcause as scm
 from progress.errors import ProgressError
 
@@ -85,40 +86,41 @@ def view(session: Session, project: Project, today: date) -> View:
     return View(rows, status, step, level, found)
 
 
-def _day(value: str | None, field: str) -> date:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise Invalid("Write the date as YYYY-MM-DD, e.g. 2026-11-01.", field=field) from None
+PERCENT_REFUSED = N_("{value} is not a percentage from 0 to 100 with at most two decimals.")
+OUTCOME_REFUSED = N_("Confirm the outcome shown: met or missed.")
 
 
-def _percent(value: str | None, field: str) -> Decimal:
-    text = (value or "").strip().replace(",", ".").removesuffix("%").strip()
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or not 0 <= number <= 100 or number != number.quantize(Decimal("0.01")):
-        raise Invalid("{value} is not a percentage from 0 to 100 with at most two decimals.", field=field,
-                      value=(value or "")[:20])
-    return number
+def two_decimal_percent(value: Decimal) -> bool:
+    """From 0 to 100 with at most two decimals, as the column holds it."""
+    return value.is_finite() and 0 <= value <= 100 and value == value.quantize(Decimal("0.01"))
 
 
-def record(session: Session, actor: Any, project: Project, data: dict[str, str], today: date) -> ShowCauseMeeting:
-    """The next show-cause meeting: held on `scm_held_on`, target `scm_target_pct` by `scm_target_date`."""
+@dataclass(frozen=True)
+class MeetingIn:
+    """A show-cause meeting as held: its date, the target it set (percent of the project by a date), its minutes."""
+
+    held_on: date
+    target_pct: Decimal
+    target_date: date
+    minutes: str = ""  # the berita acara's reference
+
+
+def record(session: Session, actor: Any, project: Project, given: MeetingIn, today: date) -> ShowCauseMeeting:
+    """The next show-cause meeting: held on `held_on`, target `target_pct` by `target_date`."""
     contract = construction.get(session, project)
     if contract is None:
         raise Conflict("Construction of this project has not started.")
-    held_on = _day(data.get("scm_held_on"), "scm_held_on")
+    held_on = given.held_on
     if held_on > today:
         raise Invalid("A meeting cannot be recorded before it is held: {date} is in the future.",
                       field="scm_held_on", date=held_on.isoformat())
     if held_on < contract.started_on:
         raise Invalid("The meeting is dated before construction started ({date}).", field="scm_held_on",
                       date=contract.started_on.isoformat())
-    target_pct = _percent(data.get("scm_target_pct"), "scm_target_pct")
-    target_date = _day(data.get("scm_target_date"), "scm_target_date")
-    minutes = (data.get("scm_minutes") or "").strip()
+    target_pct, target_date = given.target_pct, given.target_date
+    if not two_decimal_percent(target_pct):
+        raise Invalid(PERCENT_REFUSED, field="scm_target_pct", value=str(target_pct)[:20])
+    minutes = given.minutes.strip()
     if len(minutes) > REFERENCE_MAX:
         raise Invalid("The reference is longer than {n} characters.", field="scm_minutes", n=REFERENCE_MAX)
     rows = meetings_of(session, project)
@@ -152,9 +154,9 @@ def record(session: Session, actor: Any, project: Project, data: dict[str, str],
     return row
 
 
-def record_outcome(session: Session, actor: Any, project: Project, meeting_id: int, data: dict[str, str],
+def record_outcome(session: Session, actor: Any, project: Project, meeting_id: int, confirmed: str,
                    today: date) -> ShowCauseMeeting:
-    """The outcome the officer confirmed (`outcome`), if it is still what the reports say."""
+    """The outcome the officer confirmed ("met" or "missed"), if it is still what the reports say."""
     meeting = session.scalar(select(ShowCauseMeeting).where(ShowCauseMeeting.id == meeting_id,
                                                             ShowCauseMeeting.project_id == project.id))
     if meeting is None:
@@ -165,9 +167,8 @@ def record_outcome(session: Session, actor: Any, project: Project, meeting_id: i
     if today < meeting.target_date:
         raise Invalid("The outcome of {meeting} is judged from its target date, {date}.", field="outcome",
                       meeting=name, date=meeting.target_date.isoformat())
-    confirmed = (data.get("outcome") or "").strip()
     if confirmed not in scm.OUTCOMES:
-        raise Invalid("Confirm the outcome shown: met or missed.", field="outcome")
+        raise Invalid(OUTCOME_REFUSED, field="outcome")
     found = judgement(session, project, meeting)
     if confirmed != found.outcome:
         raise Conflict("The reports say otherwise: on {date} the actual progress was {actual}% against the target of "

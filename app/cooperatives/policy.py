@@ -19,9 +19,10 @@ from allocation.errors import AllocationError
 from allocation.model import DEFAULT_BEDROOM_BANDS, PRIORITY_CRITERIA, Rules
 from app.audit import service as audit
 from app.cooperatives.models import Cooperative, CooperativePolicy
-from app.errors import Invalid
-from app.i18n import babel_locale, parse_number
+from app.errors import Invalid, InvalidFields
+from app.i18n import babel_locale
 from app.labels import N_
+from app.web.forms import FormReader, Problems, shown
 from finance.affordability import check_ratio
 from finance.arrears import COLLECTIBILITY_PRESETS, check_thresholds
 from finance.instalment import FinanceError
@@ -100,13 +101,27 @@ def rules_from_data(data: dict[str, Any]) -> Rules:
 # --- the form ---------------------------------------------------------------------------------------
 
 
-class PolicyInvalid(Invalid):
+class PolicyInvalid(InvalidFields):
     """Every problem of a policy form; the first is the exception's own msgid and field."""
 
-    def __init__(self, problems: list[Invalid]) -> None:
-        first = problems[0]
-        super().__init__(first.msgid, field=first.field, **first.fields)
-        self.problems = problems
+
+@dataclass(frozen=True)
+class PolicyIn:
+    """A policy as its form sets it, checked field by field by the libraries (`read_form`): the stored row's values.
+    None for thresholds, priority or bands means the default (the preset's own, the usual order, the usual bands)."""
+
+    late_charge_kind: str | None = None  # None (off), "rate" or "fixed"
+    late_charge_rate_pct: Decimal | None = None
+    late_charge_fixed: int | None = None
+    late_grace_days: int = 0
+    late_monthly: bool = True
+    payment_order: tuple[str, ...] = COMPONENTS
+    collectibility_preset: str = "koperasi"
+    collectibility_thresholds: tuple[int, ...] | None = None
+    priority_rules: tuple[str, ...] | None = None
+    bedroom_bands: tuple[tuple[int | None, int], ...] | None = None  # the last row's size is None: larger households
+    max_extra_bedrooms: int | None = None
+    affordability_ratio_pct: Decimal = DEFAULT_AFFORDABILITY_PCT
 
 
 def _figure(value: Decimal | int | None, locale: str) -> str:
@@ -142,34 +157,34 @@ def form_values(policy: Policy, locale: str) -> dict[str, str]:
 
 
 class _Form:
-    """Reads a posted form, keeping every problem instead of stopping at the first."""
+    """Reads a posted form with the one form reader (`FormReader`: numbers as the language writes them, no NaN, no
+    infinity, nothing longer than a number), keeping every problem (the first of each field) instead of stopping at
+    the first."""
 
-    def __init__(self, data: dict[str, str], locale: str) -> None:
-        self.data, self.locale, self.problems = data, locale, []
+    def __init__(self, form: FormReader) -> None:
+        self.form, self.problems = form, Problems()
 
     def raw(self, name: str) -> str:
-        return (self.data.get(name) or "").strip()
+        return self.form.raw(name).strip()
+
+    def shown(self, name: str) -> str:
+        """What was typed, to repeat in a message."""
+        return shown(self.raw(name))
 
     def fail(self, problem: Invalid) -> None:
         """Keeps the first problem of each field: the one to fix first."""
-        if not any(p.field == problem.field for p in self.problems):
-            self.problems.append(problem)
+        self.problems.add(problem)
 
     def number(self, name: str, *, required: bool = True) -> Decimal | None:
-        raw = self.raw(name)
-        if not raw:
+        if not self.form.filled(name):
             if required:
                 self.fail(Invalid("This value is needed.", field=name))
             return None
         try:
-            value = parse_number(raw, self.locale)
-        except ValueError:
-            self.fail(Invalid("{value} is not a number.", field=name, value=raw))
+            return self.form.decimal(name)
+        except Invalid:
+            self.fail(Invalid("{value} is not a number.", field=name, value=self.shown(name)))
             return None
-        if not value.is_finite():
-            self.fail(Invalid("{value} is not a number.", field=name, value=raw))
-            return None
-        return value
 
     def whole(self, name: str, *, required: bool = True, high: int = 10**6) -> int | None:
         """A whole number; below 0 is left to the libraries' checks, `high` keeps it in its column."""
@@ -177,10 +192,10 @@ class _Form:
         if value is None:
             return None
         if value != value.to_integral_value():
-            self.fail(Invalid("{value} is not a whole number.", field=name, value=self.raw(name)))
+            self.fail(Invalid("{value} is not a whole number.", field=name, value=self.shown(name)))
             return None
         if value > high:
-            self.fail(Invalid("{value} is outside {low} to {high}.", field=name, value=self.raw(name), low=0,
+            self.fail(Invalid("{value} is outside {low} to {high}.", field=name, value=self.shown(name), low=0,
                               high=high))
             return None
         return int(value)
@@ -212,7 +227,7 @@ def _late(form: _Form) -> dict[str, Any]:
                 Invalid(
                     "Grace days are a whole number, 0 or more; got {value}.",
                     field="late_grace_days",
-                    value=form.raw("late_grace_days"),
+                    value=form.shown("late_grace_days"),
                 )
             )
     out = {**off, "late_charge_kind": kind, "late_grace_days": grace, "late_monthly": monthly}
@@ -226,7 +241,7 @@ def _late(form: _Form) -> dict[str, Any]:
                     Invalid(
                         "A late charge rate is a percentage above 0 and at most 100; got {value}.",
                         field="late_rate_pct",
-                        value=form.raw("late_rate_pct"),
+                        value=form.shown("late_rate_pct"),
                     )
                 )
             else:
@@ -235,7 +250,7 @@ def _late(form: _Form) -> dict[str, Any]:
                         Invalid(
                             "Write the rate with at most three decimals; got {value}.",
                             field="late_rate_pct",
-                            value=form.raw("late_rate_pct"),
+                            value=form.shown("late_rate_pct"),
                         )
                     )
         out["late_charge_rate_pct"] = pct
@@ -249,7 +264,7 @@ def _late(form: _Form) -> dict[str, Any]:
                     Invalid(
                         "A fixed late charge is whole rupiah above 0; got {value}.",
                         field="late_fixed",
-                        value=form.raw("late_fixed"),
+                        value=form.shown("late_fixed"),
                     )
                 )
         out["late_charge_fixed"] = fixed
@@ -292,7 +307,7 @@ def _collectibility(form: _Form) -> tuple[str, list[int] | None]:
                         Invalid(
                             "A class ends at a whole number of months in arrears, 0 or more; got {value}.",
                             field=name,
-                            value=form.raw(name),
+                            value=form.shown(name),
                         )
                     )
                 else:
@@ -300,7 +315,7 @@ def _collectibility(form: _Form) -> tuple[str, list[int] | None]:
                         Invalid(
                             "A class ends at a whole number of days past due, 0 or more; got {value}.",
                             field=name,
-                            value=form.raw(name),
+                            value=form.shown(name),
                         )
                     )
                 break
@@ -309,7 +324,7 @@ def _collectibility(form: _Form) -> tuple[str, list[int] | None]:
                     Invalid(
                         "Each class must end above the class before it: {value} is not above {previous}.",
                         field=name,
-                        value=form.raw(name),
+                        value=form.shown(name),
                         previous=bounds[i - 1],
                     )
                 )
@@ -367,7 +382,7 @@ def _rules(form: _Form) -> dict[str, Any]:
                 if up < 1:
                     form.fail(
                         Invalid(
-                            "A household has at least 1 person; got {value}.", field=up_name, value=form.raw(up_name)
+                            "A household has at least 1 person; got {value}.", field=up_name, value=form.shown(up_name)
                         )
                     )
                     break
@@ -377,7 +392,7 @@ def _rules(form: _Form) -> dict[str, Any]:
                             "Each row is for larger households than the row before: {value} is not "
                             "more than {previous}.",
                             field=up_name,
-                            value=form.raw(up_name),
+                            value=form.shown(up_name),
                             previous=previous,
                         )
                     )
@@ -387,7 +402,7 @@ def _rules(form: _Form) -> dict[str, Any]:
                         Invalid(
                             "Bedrooms are a whole number, 0 or more; got {value}.",
                             field=bed_name,
-                            value=form.raw(bed_name),
+                            value=form.shown(bed_name),
                         )
                     )
                     break
@@ -397,7 +412,7 @@ def _rules(form: _Form) -> dict[str, Any]:
                     Invalid(
                         "Bedrooms are a whole number, 0 or more; got {value}.",
                         field="band_bed_last",
-                        value=form.raw("band_bed_last"),
+                        value=form.shown("band_bed_last"),
                     )
                 )
 
@@ -410,7 +425,7 @@ def _rules(form: _Form) -> dict[str, Any]:
                 Invalid(
                     "Extra bedrooms: leave empty for any number, or a whole number 0 or more; got {value}.",
                     field="max_extra_bedrooms",
-                    value=form.raw("max_extra_bedrooms"),
+                    value=form.shown("max_extra_bedrooms"),
                 )
             )
     stored_bands = [list(b) for b in bands] + [[None, larger]] if bands_ok else None
@@ -433,7 +448,7 @@ def _affordability(form: _Form) -> Decimal | None:
             Invalid(
                 "The affordability ratio is a percentage above 0 and at most 100; got {value}.",
                 field="affordability_pct",
-                value=form.raw("affordability_pct"),
+                value=form.shown("affordability_pct"),
             )
         )
         return None
@@ -442,7 +457,7 @@ def _affordability(form: _Form) -> Decimal | None:
             Invalid(
                 "Write the ratio with at most two decimals; got {value}.",
                 field="affordability_pct",
-                value=form.raw("affordability_pct"),
+                value=form.shown("affordability_pct"),
             )
         )
     return pct
@@ -485,28 +500,49 @@ def _snapshot(row: CooperativePolicy | None) -> dict[str, Any]:
     }
 
 
-def save(session: Session, actor: Any, coop: Cooperative, data: dict[str, str], locale: str) -> CooperativePolicy:
-    """The cooperative's policy from its form: every field checked first, then the row created or updated and
-    the changed fields audited ("policy.update"). Raises `PolicyInvalid` listing every problem."""
-    form = _Form(data, locale)
-    late = _late(form)
-    order = _order(form)
-    preset, thresholds = _collectibility(form)
-    rules = _rules(form)
-    affordability = _affordability(form)
-    if form.problems:
-        raise PolicyInvalid(form.problems)
+def read_form(form: FormReader) -> PolicyIn:
+    """The policy form, every field checked by the library that uses it. Raises `PolicyInvalid` listing every
+    problem, each naming its field."""
+    reader = _Form(form)
+    late = _late(reader)
+    order = _order(reader)
+    preset, thresholds = _collectibility(reader)
+    rules = _rules(reader)
+    affordability = _affordability(reader)
+    if reader.problems.found:
+        raise PolicyInvalid(reader.problems.found)
+    bands = rules["bedroom_bands"]
+    return PolicyIn(
+        **late,
+        payment_order=tuple(order.split(",")),
+        collectibility_preset=preset,
+        collectibility_thresholds=None if thresholds is None else tuple(thresholds),
+        priority_rules=None if rules["priority_rules"] is None else tuple(rules["priority_rules"]),
+        bedroom_bands=None if bands is None else tuple((up, bed) for up, bed in bands),
+        max_extra_bedrooms=rules["max_extra_bedrooms"],
+        affordability_ratio_pct=affordability,
+    )
+
+
+def save(session: Session, actor: Any, coop: Cooperative, policy: PolicyIn) -> CooperativePolicy:
+    """The cooperative's policy as its form set it (`read_form`): the row created or updated and the changed fields
+    audited ("policy.update")."""
     row = session.get(CooperativePolicy, coop.id)
     before = _snapshot(row)
     if row is None:
         row = CooperativePolicy(cooperative_id=coop.id)
         session.add(row)
-    for key, value in {**late, **rules}.items():
-        setattr(row, key, value)
-    row.payment_order = order
-    row.collectibility_preset = preset
-    row.collectibility_thresholds = thresholds
-    row.affordability_ratio_pct = affordability
+    row.late_charge_kind, row.late_charge_rate_pct = policy.late_charge_kind, policy.late_charge_rate_pct
+    row.late_charge_fixed, row.late_grace_days = policy.late_charge_fixed, policy.late_grace_days
+    row.late_monthly = policy.late_monthly
+    row.payment_order = ",".join(policy.payment_order)
+    row.collectibility_preset = policy.collectibility_preset
+    thresholds = policy.collectibility_thresholds
+    row.collectibility_thresholds = None if thresholds is None else list(thresholds)
+    row.priority_rules = None if policy.priority_rules is None else list(policy.priority_rules)
+    row.bedroom_bands = None if policy.bedroom_bands is None else [list(b) for b in policy.bedroom_bands]
+    row.max_extra_bedrooms = policy.max_extra_bedrooms
+    row.affordability_ratio_pct = policy.affordability_ratio_pct
     session.flush()
     changed = audit.diff(before, _snapshot(row))
     if changed:

@@ -11,11 +11,27 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import app.models  # noqa: F401  (every mapper registered before the first session, whatever the caller imported)
 from app.config import get_settings
+
+# How long a writer waits for another's transaction before it is told "busy, try again" (409, nothing stored).
+# Longer than any one save takes; short enough that nobody stares at a spinner wondering whether it worked.
+LOCK_WAIT_SECONDS = 15
+# An execution option that marks a connection whose transaction will write (see `writer`).
+WRITE = "japra_write"
+
+
+def writer(bind: Engine | Connection) -> Engine | Connection:
+    """The same database, for a unit of work that will write.
+
+    SQLite: its transaction begins IMMEDIATE, taking the write lock up front. A deferred BEGIN that has
+    read cannot upgrade to a write once another writer has committed (SQLITE_BUSY_SNAPSHOT, which the busy
+    timeout never retries), so concurrent saves would fail instead of queueing. PostgreSQL ignores it.
+    """
+    return bind.execution_options(**{WRITE: True}) if isinstance(bind, Engine) else bind
 
 
 def make_engine(url: str) -> Engine:
@@ -24,7 +40,7 @@ def make_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": LOCK_WAIT_SECONDS})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -32,7 +48,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             # WAL lets the web app read while a CLI job or a backup writes.
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
             cur.close()
             # pysqlite defers BEGIN to the first write, so a SAVEPOINT could open (and its RELEASE
             # commit) a transaction of its own; let SQLAlchemy issue BEGIN itself instead.
@@ -40,10 +56,14 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - trivial
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # lock_timeout: a row lock held by another officer's save is waited for, never for ever (then 409).
+    # The pool holds as many connections as the web's worker threads (anyio's 40), so a handler never waits
+    # for a connection that another waiting handler holds.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=LOCK_WAIT_SECONDS,
+                         connect_args={"options": f"-c lock_timeout={LOCK_WAIT_SECONDS * 1000}"})
 
 
 @lru_cache(maxsize=4)
@@ -57,8 +77,9 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A unit of work for the CLI and jobs: commit on success, roll back on any error."""
-    session = session_factory(engine)()
+    """A unit of work for the CLI and jobs: commit on success, roll back on any error. It may write, so on
+    SQLite it queues behind other writers from its first statement instead of failing at its first write."""
+    session = Session(bind=writer(engine or get_engine()), expire_on_commit=False)
     try:
         yield session
         session.commit()

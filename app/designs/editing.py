@@ -1,8 +1,11 @@
-"""Changing scenarios from forms: numbers as the planner writes them, every change in the audit trail."""
+"""Changing scenarios from the forms (read into the typed commands below by the controller), every change in the
+audit trail."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,49 +17,73 @@ from app.audit import service as audit
 from app.designs.models import Building, DesignUnitType, Scenario
 from app.designs.service import DEFAULT_FINANCING, ScenarioCost, financing_of
 from app.errors import Conflict, Invalid
-from app.i18n import babel_locale, parse_number
+from app.i18n import babel_locale
 from app.prices.models import PriceLibrary
 from app.projects.models import Project
-from costing.allocation import METHODS
-from costing.estimate import PARAMETRIC_RATES, TAX_PRESETS
-from finance.instalment import METHODS as LOAN_METHODS
+from costing.estimate import PARAMETRIC_RATES
 
 MAX_UNIT_TYPES = 6
 MAX_BUILDINGS = 8
 MAX_FLOOR_FACTORS = 12
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$")
+NAME_LIMIT = 120  # the name column's width
 
 
-def _number(data: dict[str, str], name: str, locale: str, *, required: bool = True, low: Decimal | None = None,
-            high: Decimal | None = None) -> Decimal | None:
-    raw = (data.get(name) or "").strip()
-    if not raw:
-        if required:
-            raise Invalid("This value is needed.", field=name)
-        return None
-    try:
-        value = parse_number(raw, locale)
-    except ValueError:
-        raise Invalid("{value} is not a number.", field=name, value=raw) from None
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise Invalid("{value} is outside {low} to {high}.", field=name, value=raw, low=low, high=high)
-    return value
+@dataclass(frozen=True)
+class NewScenario:
+    name: str
+    copy_from: int | None = None  # the id of a scenario of the project to copy; None: a fresh parametric one
 
 
-def _rupiah(data: dict[str, str], name: str, locale: str, *, required: bool = True) -> int | None:
-    value = _number(data, name, locale, required=required, low=Decimal(0), high=Decimal(10) ** 15)
-    if value is None:
-        return None
-    if value != value.to_integral_value():
-        raise Invalid("Amounts are whole rupiah.", field=name)
-    return int(value)
+@dataclass(frozen=True)
+class ScenarioSettings:
+    """The settings form, typed: how the construction is costed, the shared costs, taxes and the members' loans."""
+
+    name: str
+    description: str
+    cost_method: str  # "parametric" or "rab"
+    building_type: str  # a key of costing.estimate.PARAMETRIC_RATES
+    rate_per_m2: int | None  # whole rupiah; the parametric method needs it
+    price_library_id: int | None
+    infrastructure: int
+    land: int
+    contingency_pct: Decimal
+    tax_preset: str
+    tax_rate_pct: Decimal | None  # None: the preset's
+    allocation: str  # how shared costs are split (costing.allocation.METHODS)
+    floor_factors: Mapping[int, Decimal]  # floor -> factor, for the floors given
+    grant_per_unit: int
+    down_payment_pct: Decimal
+    annual_rate_pct: Decimal
+    months: int
+    loan_method: str
 
 
-def _whole(data: dict[str, str], name: str, locale: str, low: int, high: int) -> int:
-    value = _number(data, name, locale, low=Decimal(low), high=Decimal(high))
-    if value != value.to_integral_value():
-        raise Invalid("{value} is not a whole number.", field=name, value=data.get(name))
-    return int(value)
+@dataclass(frozen=True)
+class UnitTypeIn:
+    code: str
+    name: str
+    net_area_m2: Decimal
+    bedrooms: int
+
+
+@dataclass(frozen=True)
+class BuildingIn:
+    code: str
+    name: str
+    floors: int
+    units_per_floor: Mapping[str, int]  # unit type code -> units on each floor
+    common_area_m2_per_floor: Decimal
+    ground_floor_units: bool = False
+    lift: bool = False
+
+
+@dataclass(frozen=True)
+class ScenarioDesign:
+    """The design form: the unit types and the buildings, at least one of each."""
+
+    unit_types: tuple[UnitTypeIn, ...]
+    buildings: tuple[BuildingIn, ...]
 
 
 def _text(value: Any) -> str:
@@ -119,25 +146,24 @@ def _record(session: Session, actor: Any, scenario: Scenario, action: str, befor
                      cooperative_id=scenario.project.cooperative_id, changes=changed)
 
 
-def _name(data: dict[str, str]) -> str:
-    name = (data.get("name") or "").strip()
+def _name(raw: str) -> str:
+    name = raw.strip()
     if not name:
         raise Invalid("The scenario needs a name.", field="name")
-    if len(name) > 120:
-        raise Invalid("The name is longer than {n} characters.", field="name", n=120)
+    if len(name) > NAME_LIMIT:
+        raise Invalid("The name is longer than {n} characters.", field="name", n=NAME_LIMIT)
     return name
 
 
-def create(session: Session, actor: Any, project: Project, data: dict[str, str]) -> Scenario:
+def create(session: Session, actor: Any, project: Project, new: NewScenario) -> Scenario:
     """A new scenario: a copy of another one of the project, or an empty parametric one."""
-    name = _name(data)
+    name = _name(new.name)
     if session.scalar(select(Scenario.id).where(Scenario.project_id == project.id, Scenario.name == name)):
         raise Conflict("The project has a scenario called {name} already.", field="name", name=name)
-    source_id = (data.get("copy_from") or "").strip()
     source = None
-    if source_id:
+    if new.copy_from is not None:
         source = session.scalar(select(Scenario).where(Scenario.project_id == project.id,
-                                                       Scenario.id == int(source_id) if source_id.isdigit() else -1))
+                                                       Scenario.id == new.copy_from))
         if source is None:
             raise Invalid("Choose a scenario of this project to copy.", field="copy_from")
     if source is not None:
@@ -180,111 +206,62 @@ def create(session: Session, actor: Any, project: Project, data: dict[str, str])
     return scenario
 
 
-def update_settings(session: Session, actor: Any, scenario: Scenario, data: dict[str, str], locale: str) -> None:
+def update_settings(session: Session, actor: Any, scenario: Scenario, settings: ScenarioSettings) -> None:
     before = _snapshot(scenario)
-    scenario.name = _name(data)
+    scenario.name = _name(settings.name)
     clash = session.scalar(select(Scenario.id).where(Scenario.project_id == scenario.project_id,
                                                      Scenario.name == scenario.name, Scenario.id != scenario.id))
     if clash:
         raise Conflict("The project has a scenario called {name} already.", field="name", name=scenario.name)
-    scenario.description = (data.get("description") or "").strip() or None
-    method = data.get("cost_method")
-    if method not in ("parametric", "rab"):
-        raise Invalid("Choose how the construction is costed.", field="cost_method")
+    scenario.description = settings.description.strip() or None
+    method = settings.cost_method
     scenario.cost_method = method
-    if data.get("building_type") not in PARAMETRIC_RATES:
-        raise Invalid("Choose a building type.", field="building_type")
-    scenario.building_type = data["building_type"]
-    scenario.rate_per_m2 = _rupiah(data, "rate_per_m2", locale, required=method == "parametric")
-    library_id = (data.get("price_library_id") or "").strip()
+    scenario.building_type = settings.building_type
+    if method == "parametric" and settings.rate_per_m2 is None:
+        raise Invalid("This value is needed.", field="rate_per_m2")
+    scenario.rate_per_m2 = settings.rate_per_m2
+    library_id = settings.price_library_id
     if method == "rab":
-        library = session.get(PriceLibrary, int(library_id)) if library_id.isdigit() else None
+        library = session.get(PriceLibrary, library_id) if library_id is not None else None
         if library is None:
             raise Invalid("A detailed RAB needs a price library.", field="price_library_id")
         scenario.price_library_id = library.id
-    elif library_id.isdigit() and session.get(PriceLibrary, int(library_id)) is not None:
-        scenario.price_library_id = int(library_id)
-    scenario.infrastructure = _rupiah(data, "infrastructure", locale)
-    scenario.land = _rupiah(data, "land", locale)
-    scenario.contingency_pct = _number(data, "contingency_pct", locale, low=Decimal(0), high=Decimal(30))
-    if data.get("tax_preset") not in TAX_PRESETS:
-        raise Invalid("Choose a tax preset.", field="tax_preset")
-    scenario.tax_preset = data["tax_preset"]
-    scenario.tax_rate_pct = _number(data, "tax_rate_pct", locale, required=False, low=Decimal(0), high=Decimal(15))
-    if data.get("allocation") not in METHODS:
-        raise Invalid("Choose how shared costs are split.", field="allocation")
-    scenario.allocation = data["allocation"]
-    factors = {}
-    for floor in range(1, MAX_FLOOR_FACTORS + 1):
-        value = _number(data, f"floor_factor_{floor}", locale, required=False, low=Decimal(0), high=Decimal(10))
-        if value is not None:
-            factors[str(floor)] = str(value)
-    scenario.floor_factors = factors
-    loan_method = data.get("loan_method") or "annuity"
-    if loan_method not in LOAN_METHODS:
-        raise Invalid("Choose how the loan is repaid.", field="loan_method")
+    elif library_id is not None and session.get(PriceLibrary, library_id) is not None:
+        scenario.price_library_id = library_id
+    scenario.infrastructure = settings.infrastructure
+    scenario.land = settings.land
+    scenario.contingency_pct = settings.contingency_pct
+    scenario.tax_preset = settings.tax_preset
+    scenario.tax_rate_pct = settings.tax_rate_pct
+    scenario.allocation = settings.allocation
+    scenario.floor_factors = {str(floor): str(factor) for floor, factor in sorted(settings.floor_factors.items())}
     scenario.financing = {
-        "grant_per_unit": _rupiah(data, "grant_per_unit", locale),
-        "down_payment_pct": str(_number(data, "down_payment_pct", locale, low=Decimal(0), high=Decimal(100))),
-        "annual_rate_pct": str(_number(data, "annual_rate_pct", locale, low=Decimal(0), high=Decimal(30))),
-        "months": _whole(data, "months", locale, 1, 480),
-        "method": loan_method,
+        "grant_per_unit": settings.grant_per_unit,
+        "down_payment_pct": str(settings.down_payment_pct),
+        "annual_rate_pct": str(settings.annual_rate_pct),
+        "months": settings.months,
+        "method": settings.loan_method,
     }
     _record(session, actor, scenario, "scenario.settings", before)
 
 
-def _units_per_floor(raw: str, field: str, type_codes: set[str]) -> dict[str, int]:
-    """'T36:8, T45:2' -> {'T36': 8, 'T45': 2}."""
-    out: dict[str, int] = {}
-    for part in filter(None, (p.strip() for p in (raw or "").split(","))):
-        code, sep, count = part.partition(":")
-        code, count = code.strip(), count.strip()
-        if not sep or not count.isdigit():
-            raise Invalid("Write the units on each floor as TYPE:COUNT, e.g. T36:8, T45:2.", field=field)
-        if code not in type_codes:
-            raise Invalid("There is no unit type {code}.", field=field, code=code)
-        out[code] = out.get(code, 0) + int(count)
-    if not out:
-        raise Invalid("Write the units on each floor as TYPE:COUNT, e.g. T36:8, T45:2.", field=field)
-    return out
-
-
-def update_design(session: Session, actor: Any, scenario: Scenario, data: dict[str, str], locale: str) -> None:
+def update_design(session: Session, actor: Any, scenario: Scenario, design: ScenarioDesign) -> None:
     before = _snapshot(scenario)
-    types: list[DesignUnitType] = []
-    for i in range(MAX_UNIT_TYPES):
-        code = (data.get(f"ut_code_{i}") or "").strip()
-        name = (data.get(f"ut_name_{i}") or "").strip()
-        if not (code or name or (data.get(f"ut_area_{i}") or "").strip()):
-            continue
-        if not CODE_RE.match(code):
-            raise Invalid("A code has letters and digits, up to 16, e.g. T36.", field=f"ut_code_{i}")
-        if code in {t.code for t in types}:
-            raise Invalid("The code {code} is used twice.", field=f"ut_code_{i}", code=code)
-        area = _number(data, f"ut_area_{i}", locale, low=Decimal(18), high=Decimal(200))
-        types.append(DesignUnitType(code=code, name=name or code, net_area_m2=area,
-                                    bedrooms=_whole(data, f"ut_bedrooms_{i}", locale, 0, 6)))
-    if not types:
+    if not design.unit_types:
         raise Invalid("Give at least one unit type.", field="ut_code_0")
-    buildings: list[Building] = []
-    for i in range(MAX_BUILDINGS):
-        code = (data.get(f"b_code_{i}") or "").strip()
-        if not (code or (data.get(f"b_floors_{i}") or "").strip()):
-            continue
-        if not CODE_RE.match(code) or len(code) > 8:
-            raise Invalid("A building code is short, e.g. A or B2.", field=f"b_code_{i}")
-        if code in {b.code for b in buildings}:
-            raise Invalid("The code {code} is used twice.", field=f"b_code_{i}", code=code)
-        buildings.append(Building(
-            code=code, name=(data.get(f"b_name_{i}") or "").strip() or f"Blok {code}",
-            floors=_whole(data, f"b_floors_{i}", locale, 1, 60),
-            units_per_floor=_units_per_floor(data.get(f"b_units_{i}", ""), f"b_units_{i}", {t.code for t in types}),
-            common_area_m2_per_floor=_number(data, f"b_common_{i}", locale, low=Decimal(0), high=Decimal(10000)),
-            ground_floor_units=data.get(f"b_ground_{i}") == "1",
-            lift=data.get(f"b_lift_{i}") == "1",
-        ))
-    if not buildings:
+    if not design.buildings:
         raise Invalid("Give at least one building.", field="b_code_0")
+    codes = {t.code for t in design.unit_types}
+    for i, b in enumerate(design.buildings):
+        unknown = next((code for code in b.units_per_floor if code not in codes), None)
+        if unknown is not None:
+            raise Invalid("There is no unit type {code}.", field=f"b_units_{i}", code=unknown)
+    types = [DesignUnitType(code=t.code, name=t.name or t.code, net_area_m2=t.net_area_m2, bedrooms=t.bedrooms)
+             for t in design.unit_types]
+    buildings = [Building(code=b.code, name=b.name or f"Blok {b.code}", floors=b.floors,
+                          units_per_floor=dict(b.units_per_floor), common_area_m2_per_floor=b.common_area_m2_per_floor,
+                          ground_floor_units=b.ground_floor_units, lift=b.lift)
+                 for b in design.buildings]
     # Old rows go first: the new ones may reuse their codes (unique per scenario).
     scenario.unit_types.clear()
     scenario.buildings.clear()

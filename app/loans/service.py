@@ -16,7 +16,6 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.policy import Policy, policy_of
 from app.designs import service as designs
 from app.errors import Conflict, Invalid, NotFound
-from app.i18n import whole_rupiah
 from app.loans.models import InstalmentPlan, PaymentEntry
 from app.meetings.models import AllocationMeeting, UnitAllocation
 from app.members.models import Member
@@ -98,33 +97,62 @@ def unit_price(session: Session, meeting: AllocationMeeting, unit_code: str) -> 
     return dict(zip((u.code for u in cost.units), cost.unit_costs, strict=True))[unit_code]
 
 
-def _whole(value: str, field: str, low: int = 0) -> int:
-    try:
-        amount = whole_rupiah(value)
-    except ValueError:
-        amount = None
-    if amount is None or amount < low:
-        raise Invalid("{value} is not a whole number.", field=field, value=value)
-    return amount
+# A reversal's reference is the payment's with "-R": a payment's may be two characters shorter than the column.
+REFERENCE_LIMIT = 62
+
+
+@dataclass(frozen=True)
+class PaymentIn:
+    """A payment as an officer records it (or a row of an imported file)."""
+
+    paid_on: date
+    amount: int  # whole rupiah, > 0
+    reference: str  # receipt or transfer number, unique in the cooperative
+
+
+@dataclass(frozen=True)
+class ReversalIn:
+    reversal_of: str  # the reference of the payment reversed
+    reason: str
+
+
+@dataclass(frozen=True)
+class LoanTerms:
+    """The terms of a unit's first plan. `down_payment_months` > 0 spreads the down payment over months during
+    construction, from `down_payment_first_due`."""
+
+    method: str
+    annual_rate_pct: Decimal
+    months: int
+    first_due: date
+    grace_months: int = 0
+    grants: int = 0
+    down_payment: int = 0
+    down_payment_months: int = 0
+    down_payment_first_due: date | None = None
+
+
+@dataclass(frozen=True)
+class RestructuringIn:
+    reason: str
+    months: int
+    first_due: date
+    grace_months: int = 0
+    method: str | None = None  # None: the plan's own
+    annual_rate_pct: Decimal | None = None  # None: the plan's own
 
 
 def create_plan(session: Session, actor: Any, allocation: UnitAllocation, meeting: AllocationMeeting,
-                data: dict[str, str]) -> InstalmentPlan:
+                terms: LoanTerms) -> InstalmentPlan:
     """A first plan for an allocated unit, priced at the unit's cost in the meeting's scenario."""
     if session.scalar(select(InstalmentPlan.id).where(InstalmentPlan.allocation_id == allocation.id,
                                                       InstalmentPlan.in_force, InstalmentPlan.kind == "loan")):
         raise Conflict("This unit has an instalment plan already.")
     price = unit_price(session, meeting, allocation.unit_code)
-    grants, down = _whole(data.get("grants", "0"), "grants"), _whole(data.get("down_payment", "0"), "down_payment")
-    method = data.get("method") or "annuity"
+    grants, down, method, rate = terms.grants, terms.down_payment, terms.method, terms.annual_rate_pct
+    first_due, months, grace = terms.first_due, terms.months, terms.grace_months
     if method not in METHODS:
         raise Invalid("Choose how the loan is repaid.", field="method")
-    try:
-        rate = Decimal((data.get("annual_rate_pct") or "0").replace(",", "."))
-        first_due = date.fromisoformat((data.get("first_due") or "").strip())
-    except (ArithmeticError, ValueError):
-        raise Invalid("Write the rate as a number and the date as YYYY-MM-DD.", field="first_due") from None
-    months, grace = _whole(data.get("months", ""), "months", 1), _whole(data.get("grace_months", "0"), "grace_months")
     if grants + down > price:
         raise Invalid("Grants and down payment together exceed the price of the unit.", field="down_payment")
     plan = InstalmentPlan(cooperative_id=meeting.project.cooperative_id, allocation=allocation,
@@ -142,20 +170,16 @@ def create_plan(session: Session, actor: Any, allocation: UnitAllocation, meetin
                  cooperative_id=plan.cooperative_id,
                  changes={"unit": allocation.unit_code, "principal": plan.principal, "method": method,
                           "months": months})
-    dp_months = _whole(data.get("down_payment_months", "0") or "0", "down_payment_months")
-    if dp_months and down:
-        _down_payment_plan(session, actor, plan, dp_months, data.get("down_payment_first_due", ""))
+    if terms.down_payment_months and down:
+        _down_payment_plan(session, actor, plan, terms.down_payment_months, terms.down_payment_first_due)
     return plan
 
 
-def _down_payment_plan(session: Session, actor: Any, loan: InstalmentPlan, months: int, first_due: str) -> None:
+def _down_payment_plan(session: Session, actor: Any, loan: InstalmentPlan, months: int, start: date | None) -> None:
     """The down payment paid in equal monthly parts during construction: a plan of its own (no interest), so its
     payments, arrears and statement work as a loan's do."""
-    try:
-        start = date.fromisoformat((first_due or "").strip())
-    except ValueError:
-        raise Invalid("Give the first due date of the down payment as YYYY-MM-DD.",
-                      field="down_payment_first_due") from None
+    if start is None:
+        raise Invalid("Give the first due date of the down payment as YYYY-MM-DD.", field="down_payment_first_due")
     if start >= loan.first_due:
         raise Invalid("The down payment is paid during construction: its first due date comes before the loan's.",
                       field="down_payment_first_due")
@@ -176,18 +200,15 @@ def _down_payment_plan(session: Session, actor: Any, loan: InstalmentPlan, month
                           "months": months})
 
 
-def create_plans_for_meeting(session: Session, actor: Any, meeting: AllocationMeeting, data: dict[str, str]) -> int:
+def create_plans_for_meeting(session: Session, actor: Any, meeting: AllocationMeeting, terms: LoanTerms,
+                             down_payment_pct: Decimal) -> int:
     """A plan for every unit of a confirmed meeting that has none yet, on the same terms; the down payment is
     a percentage of each unit's price. All or none: one refused plan leaves every unit without."""
     if meeting.status != "confirmed":
         raise Conflict("Only a confirmed meeting's allocations get instalment plans.")
-    try:
-        down_pct = Decimal((data.get("down_payment_pct") or "0").replace(",", "."))
-    except ArithmeticError:
-        raise Invalid("{value} is not a number.", field="down_payment_pct",
-                      value=data.get("down_payment_pct")) from None
-    if not 0 <= down_pct <= 100:
-        raise Invalid("{value} is outside {low} to {high}.", field="down_payment_pct", value=down_pct, low=0, high=100)
+    if not (down_payment_pct.is_finite() and 0 <= down_payment_pct <= 100):
+        raise Invalid("{value} is outside {low} to {high}.", field="down_payment_pct", value=str(down_payment_pct),
+                      low=0, high=100)
     existing = plans_of_meeting(session, meeting)
     allocations = session.scalars(select(UnitAllocation).where(UnitAllocation.meeting_id == meeting.id,
                                                                UnitAllocation.in_force))
@@ -196,10 +217,10 @@ def create_plans_for_meeting(session: Session, actor: Any, meeting: AllocationMe
         if allocation.id in existing:
             continue
         price = unit_price(session, meeting, allocation.unit_code)
-        grants = min(_whole(data.get("grants", "0"), "grants"), price)
+        grants = min(terms.grants, price)
         # Whole rupiah, half up: the rule of every rupiah figure here, and the one the affordability check uses.
-        down = int(((price - grants) * down_pct / 100).to_integral_value(rounding=ROUND_HALF_UP))
-        create_plan(session, actor, allocation, meeting, {**data, "grants": str(grants), "down_payment": str(down)})
+        down = int(((price - grants) * down_payment_pct / 100).to_integral_value(rounding=ROUND_HALF_UP))
+        create_plan(session, actor, allocation, meeting, replace(terms, grants=grants, down_payment=down))
         created += 1
     return created
 
@@ -229,25 +250,27 @@ def _add_entry(session: Session, actor: Any, plan: InstalmentPlan, entry: Paymen
 def _lock(session: Session, plan: InstalmentPlan) -> None:
     """The plan row locked until commit (PostgreSQL; SQLite writes one at a time anyway): a payment and a
     restructuring of the same plan never interleave, so no payment lands on a version that has just ended."""
+    session.flush()  # a refresh would drop changes not yet written
     session.refresh(plan, attribute_names=["in_force"], with_for_update=True)
+    # Read after the lock: what another officer stored while this one waited counts (PostgreSQL reads each
+    # statement afresh; the payments loaded with the page came before the wait).
+    session.refresh(plan, attribute_names=["payments"])
 
 
-def record_payment(session: Session, actor: Any, plan: InstalmentPlan, data: dict[str, str], today: date,
+def record_payment(session: Session, actor: Any, plan: InstalmentPlan, payment: PaymentIn, today: date,
                    action: str = "payment.record"):
     _lock(session, plan)
     if not plan.in_force:
         raise Conflict("This version of the plan has ended; record payments on the version in force.")
-    reference = (data.get("reference") or "").strip()
-    if not reference or len(reference) > 64:
+    reference = payment.reference.strip()
+    if not reference or len(reference) > REFERENCE_LIMIT:
         raise Invalid("Give the payment's reference (receipt or transfer number).", field="reference")
-    try:
-        paid_on = date.fromisoformat((data.get("paid_on") or "").strip())
-    except ValueError:
-        raise Invalid("Write the date as YYYY-MM-DD, e.g. 2026-11-01.", field="paid_on") from None
-    if paid_on > today:
+    if payment.paid_on > today:
         raise Invalid("A payment cannot be dated in the future.", field="paid_on")
-    amount = _whole(data.get("amount", ""), "amount", 1)
-    entry = PaymentEntry(cooperative_id=plan.cooperative_id, paid_on=paid_on, amount=amount, reference=reference)
+    if payment.amount < 1:
+        raise Invalid("{value} is not a whole number.", field="amount", value=payment.amount)
+    entry = PaymentEntry(cooperative_id=plan.cooperative_id, paid_on=payment.paid_on, amount=payment.amount,
+                         reference=reference)
     return _add_entry(session, actor, plan, entry, action, today)
 
 
@@ -279,19 +302,19 @@ def import_payments(session: Session, actor: Any, coop: Cooperative, rows: Seque
         if len(found) != 1:
             raise Invalid("Member {number} has no single plan in force for this payment.", field="number",
                           number=row.number)
-        record_payment(session, actor, found[0], {"paid_on": row.paid_on.isoformat(), "amount": str(row.amount),
-                                                  "reference": row.reference}, today, action="payment.import")
+        record_payment(session, actor, found[0], PaymentIn(row.paid_on, row.amount, row.reference), today,
+                       action="payment.import")
     return len(rows)
 
 
-def reverse_payment(session: Session, actor: Any, plan: InstalmentPlan, data: dict[str, str], today: date):
+def reverse_payment(session: Session, actor: Any, plan: InstalmentPlan, reversal: ReversalIn, today: date):
     _lock(session, plan)
     if not plan.in_force:
         # The version in force was priced from this one's payments: reversing one here would change what is owed
         # there without anyone seeing it. The treasurer settles it on the version in force instead.
         raise Conflict("This version of the plan has ended; its payments are part of the version in force.")
-    original = next((e for e in plan.payments if e.reference == data.get("reversal_of")), None)
-    reason = (data.get("reason") or "").strip()
+    original = next((e for e in plan.payments if e.reference == reversal.reversal_of), None)
+    reason = reversal.reason.strip()
     if original is None:
         raise Invalid("Choose the payment to reverse.", field="reversal_of")
     if not reason:
@@ -319,14 +342,14 @@ def cooperative_arrears(session: Session, coop: Cooperative, as_of: date,
     return states, summary
 
 
-def restructure(session: Session, actor: Any, plan: InstalmentPlan, data: dict[str, str],
+def restructure(session: Session, actor: Any, plan: InstalmentPlan, change: RestructuringIn,
                 today: date) -> InstalmentPlan:
     """A new version of the plan from what is still owed today: a longer tenor, a payment holiday (grace months),
     other terms. The old version ends, keeps its payments, and stays readable; the new one supersedes it."""
     _lock(session, plan)
     if not plan.in_force:
         raise Conflict("This version of the plan has ended already.")
-    reason = (data.get("reason") or "").strip()
+    reason = change.reason.strip()
     if not reason:
         raise Invalid("A restructuring needs its reason (the board's decision).", field="reason")
     book = ledger(plan, today, policy_of(session, plan.cooperative_id))
@@ -338,22 +361,13 @@ def restructure(session: Session, actor: Any, plan: InstalmentPlan, data: dict[s
     else:
         overdue_interest = sum(row.interest_unpaid for row in book.instalments if row.due < today)
         owed = book.outstanding_principal + overdue_interest - book.credit  # overdue interest is capitalised
-        method = data.get("method") or plan.method
+        method = change.method or plan.method
         if method not in METHODS or method == "murabahah":
             raise Invalid("Choose how the loan is repaid.", field="method")
-        try:
-            rate = Decimal((data.get("annual_rate_pct") or str(plan.annual_rate_pct)).replace(",", "."))
-        except ArithmeticError:
-            raise Invalid("{value} is not a number.", field="annual_rate_pct",
-                          value=data.get("annual_rate_pct")) from None
+        rate = change.annual_rate_pct if change.annual_rate_pct is not None else Decimal(plan.annual_rate_pct)
     if owed <= 0:
         raise Conflict("Nothing is left to pay on this plan; there is nothing to restructure.")
-    months = _whole(data.get("months", ""), "months", 1)
-    grace = _whole(data.get("grace_months", "0") or "0", "grace_months")
-    try:
-        first_due = date.fromisoformat((data.get("first_due") or "").strip())
-    except ValueError:
-        raise Invalid("Write the date as YYYY-MM-DD, e.g. 2026-11-01.", field="first_due") from None
+    months, grace, first_due = change.months, change.grace_months, change.first_due
     if first_due <= today:
         raise Invalid("The new version's first due date comes after today.", field="first_due")
     new = InstalmentPlan(cooperative_id=plan.cooperative_id, allocation_id=plan.allocation_id, member_id=plan.member_id,

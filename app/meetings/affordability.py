@@ -10,7 +10,6 @@ public page, an export or a log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +18,6 @@ from sqlalchemy.orm import Session
 from app.cooperatives.policy import policy_of
 from app.designs import service as designs
 from app.errors import Invalid
-from app.i18n import parse_number
 from app.meetings.models import AllocationMeeting
 from finance.affordability import Affordability, assess, assumed_instalment, down_payment
 from finance.instalment import METHODS, FinanceError
@@ -67,20 +65,9 @@ class Report:
     members: tuple[MemberRow, ...]
 
 
-def read_terms(query: Mapping[str, str], locale: str) -> tuple[dict[str, str], Terms]:
-    """The assumed terms of the form (the defaults for what is not given), checked by `finance` itself."""
-    values = {key: (query.get(key) or default).strip() for key, default in DEFAULT_TERMS.items()}
-    numbers = {}
-    for key in ("aff_rate", "aff_months", "aff_down"):
-        try:
-            numbers[key] = parse_number(values[key], locale)
-        except ValueError:
-            raise Invalid("{value} is not a number.", field=key, value=values[key]) from None
-        if not numbers[key].is_finite():
-            raise Invalid("{value} is not a number.", field=key, value=values[key])
-    if numbers["aff_months"] != numbers["aff_months"].to_integral_value():
-        raise Invalid("{value} is not a whole number.", field="aff_months", value=values["aff_months"])
-    terms = Terms(values["aff_method"], numbers["aff_rate"], int(numbers["aff_months"]), numbers["aff_down"])
+def check_terms(terms: Terms) -> Terms:
+    """The assumed terms (read by the meeting page's form reader), checked by `finance` itself; a refusal names the
+    form's field."""
     try:
         if terms.method not in METHODS:
             raise FinanceError("unknown method", field="method")
@@ -91,13 +78,13 @@ def read_terms(query: Mapping[str, str], locale: str) -> tuple[dict[str, str], T
         if field == "aff_method":
             raise Invalid("Choose how the loan is repaid.", field=field) from None
         if field == "aff_months":
-            raise Invalid("The tenor is from 1 to 480 months; got {value}.", field=field, value=values[field]) from None
+            raise Invalid("The tenor is from 1 to 480 months; got {value}.", field=field, value=terms.months) from None
         if field == "aff_down":
             raise Invalid("The down payment is a percentage from 0 and below 100; got {value}.", field=field,
-                          value=values[field]) from None
+                          value=str(terms.down_payment_pct)) from None
         raise Invalid("The annual rate is a percentage from 0 to 50; got {value}.", field="aff_rate",
-                      value=values["aff_rate"]) from None
-    return values, terms
+                      value=str(terms.annual_rate_pct)) from None
+    return terms
 
 
 def report(session: Session, meeting: AllocationMeeting, terms: Terms) -> Report:

@@ -17,7 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
+from allocation import amendments
 from allocation.engine import allocate
+from allocation.errors import AllocationError
 from allocation.lottery import generate_seed, seed_hash
 from allocation.model import Member as Household
 from allocation.model import Preference, Rules, UnitOption
@@ -26,11 +28,12 @@ from app.audit.models import AuditEntry
 from app.cooperatives.policy import policy_of, rules_data, rules_from_data
 from app.db.base import utcnow
 from app.designs import service as designs
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, refusal
 from app.loans.models import InstalmentPlan
 from app.meetings.models import METHODS, AllocationMeeting, MeetingParticipant, UnitAllocation
 from app.members.models import Member
 from app.projects.models import Project
+from finance.ledger import Payment, net_paid
 
 MAX_CHOICES = 10
 
@@ -49,23 +52,33 @@ def get(session: Session, project: Project, meeting_id: int) -> AllocationMeetin
     return meeting
 
 
-def create(session: Session, actor: Any, project: Project, data: dict[str, str]) -> AllocationMeeting:
-    title = (data.get("title") or "").strip()
-    place = (data.get("place") or "").strip()
+TEXT_LIMIT = 200  # the meeting's title, place, seed and the names in its berita acara (their columns)
+
+
+@dataclass(frozen=True)
+class MeetingIn:
+    """A meeting as the board prepares it."""
+
+    title: str
+    place: str
+    held_on: date
+    method: str  # one of METHODS
+
+
+def create(session: Session, actor: Any, project: Project, command: MeetingIn) -> AllocationMeeting:
+    title, place, method = command.title.strip(), command.place.strip(), command.method
     if not title:
         raise Invalid("The meeting needs a title.", field="title")
     if not place:
         raise Invalid("Where is the meeting held?", field="place")
-    try:
-        held_on = date.fromisoformat((data.get("held_on") or "").strip())
-    except ValueError:
-        raise Invalid("Write the date as YYYY-MM-DD, e.g. 2026-11-01.", field="held_on") from None
-    method = data.get("method")
     if method not in METHODS:
         raise Invalid("Choose how units are allocated.", field="method")
+    if len(title) > TEXT_LIMIT or len(place) > TEXT_LIMIT:
+        raise Invalid("At most {limit} characters.", field="title" if len(title) > TEXT_LIMIT else "place",
+                      limit=TEXT_LIMIT)
     scenario = designs.by_name(session, project, None)
-    meeting = AllocationMeeting(project=project, scenario=scenario, title=title[:200], place=place[:200],
-                                held_on=held_on, method=method, status="draft")
+    meeting = AllocationMeeting(project=project, scenario=scenario, title=title, place=place,
+                                held_on=command.held_on, method=method, status="draft")
     session.add(meeting)
     # Every active member of the cooperative may take part; the board can narrow it by preferences.
     for member in session.scalars(select(Member).where(Member.cooperative_id == project.cooperative_id,
@@ -228,24 +241,45 @@ def outcome(session: Session, meeting: AllocationMeeting):
                     rules=rules_of(session, meeting))
 
 
-def confirm(session: Session, actor: Any, meeting: AllocationMeeting, data: dict[str, str]) -> int:
+@dataclass(frozen=True)
+class ConfirmationIn:
+    """What the berita acara records of the meeting: who led and witnessed it, and how many members came. A count
+    is None when it was not given."""
+
+    chair: str
+    secretary: str
+    witness_1: str
+    witness_2: str
+    members_present: int | None
+    members_total: int | None
+    notes: str = ""
+
+
+def confirm(session: Session, actor: Any, meeting: AllocationMeeting, command: ConfirmationIn) -> int:
     """Lock the outcome: one allocation row per housed member, refused by the database if a unit or a
     member is already taken in this project (someone else confirmed at the same time)."""
+    # The meeting row locked until commit: of several officers confirming at once, one confirms, and each of the
+    # others then reads the confirmed state and is told so.
+    session.flush()  # a refresh would drop a change not yet written (the draw just run in the same unit of work)
+    session.refresh(meeting, attribute_names=["status"], with_for_update=True)
+    if meeting.status == "confirmed":
+        raise Conflict("This meeting has been confirmed already; nothing was changed.")
     if meeting.status != "held":
         raise Conflict("Only a meeting whose draw has been run can be confirmed.")
     for field in ("chair", "secretary", "witness_1", "witness_2"):
-        value = (data.get(field) or "").strip()
+        value = getattr(command, field).strip()
         if not value:
             raise Invalid("Name the chair, the secretary and two witnesses.", field=field)
-        setattr(meeting, field, value[:200])
-    try:
-        meeting.members_present = int(data.get("members_present") or "")
-        meeting.members_total = int(data.get("members_total") or "")
-    except ValueError:
-        raise Invalid("Give the number of members present and of all members.", field="members_present") from None
-    if not 0 <= meeting.members_present <= meeting.members_total:
+        if len(value) > TEXT_LIMIT:
+            raise Invalid("At most {limit} characters.", field=field, limit=TEXT_LIMIT)
+        setattr(meeting, field, value)
+    for field in ("members_present", "members_total"):
+        if getattr(command, field) is None:
+            raise Invalid("Give the number of members present and of all members.", field=field)
+    if not 0 <= command.members_present <= command.members_total:
         raise Invalid("Members present cannot be more than all members.", field="members_present")
-    meeting.notes = (data.get("notes") or "").strip() or None
+    meeting.members_present, meeting.members_total = command.members_present, command.members_total
+    meeting.notes = command.notes.strip() or None
     result = outcome(session, meeting)
     by_number = {p.member.number: p.member for p in meeting.participants}
     rows = 0
@@ -280,7 +314,7 @@ def allocations_of(session: Session, meeting: AllocationMeeting) -> list[UnitAll
 
 # --- amendments after confirmation ---------------------------------------------------------------
 
-AMENDMENT_KINDS = ("move", "swap", "withdraw", "allocate")
+AMENDMENT_KINDS = amendments.KINDS
 AMEND_ACTION = "allocation.amend"
 
 
@@ -321,51 +355,17 @@ def amendments_of(session: Session, meeting: AllocationMeeting) -> list[Amendmen
     return out
 
 
-def _participant(session: Session, meeting: AllocationMeeting, number: str, field: str) -> Member:
-    number = (number or "").strip()
-    if not number:
-        raise Invalid("Choose the member.", field=field)
-    for p in meeting.participants:
-        if p.member.number == number:
-            return p.member
-    if session.scalar(select(Member.id).where(Member.cooperative_id == meeting.project.cooperative_id,
-                                              Member.number == number)):
-        raise Invalid("Member {number} did not take part in this meeting.", field=field, number=number)
-    raise Invalid("The cooperative has no member numbered {number}.", field=field, number=number)
-
-
-def _check_suits(rules: Rules, household: Household, unit: UnitOption, field: str) -> None:
-    """The engine's own rules (`Rules.suits`): a board may change who lives where, not the rules themselves."""
-    if not rules.meets_needs(household.needs, unit):
-        if "lift" in household.needs and not unit.lift:
-            raise Invalid("Member {member} needs a unit in a building with a lift; {unit} has none.", field=field,
-                          member=household.number, unit=unit.code)
-        raise Invalid("Member {member} needs step-free access: {unit} is on floor {floor} of a building without "
-                      "a lift.", field=field, member=household.number, unit=unit.code, floor=unit.floor)
-    if not rules.bedrooms_fit(household.household_size, unit.bedrooms):
-        raise Invalid("Unit {unit} has {bedrooms} bedrooms; the cooperative's bedroom rule gives the household of "
-                      "member {member} ({persons} persons) {needed} bedrooms.", field=field, unit=unit.code,
-                      bedrooms=unit.bedrooms, member=household.number, persons=household.household_size,
-                      needed=rules.bedrooms_for_household(household.household_size))
-
-
-def _plans_to_end(session: Session, ending: list[UnitAllocation]) -> list[InstalmentPlan]:
-    """The plans in force on the allocations being ended; refused if any money is held on them."""
+def _money_held(session: Session, ending: list[UnitAllocation]) -> tuple[dict[int, int], list[InstalmentPlan]]:
+    """What the plans (any version) on the allocations being ended hold, by allocation id, and those in force."""
     plans = list(session.scalars(select(InstalmentPlan).where(
         InstalmentPlan.allocation_id.in_([a.id for a in ending])).order_by(InstalmentPlan.id)))
-    for allocation in ending:
-        entries = [e for p in plans if p.allocation_id == allocation.id for e in p.payments]
-        held = sum(-e.amount if e.reversal_of else e.amount for e in entries)
-        # Money is never moved or written off silently: what a member has paid (on any version of the plan)
-        # is settled by the cooperative's treasurer first, and only then can the unit change.
-        if held > 0:
-            raise Conflict("Member {member} has payments on record on the instalment plan of unit {unit}. The "
-                           "cooperative's treasurer must settle them first (refund or reverse them); nothing was "
-                           "changed.", member=allocation.member.number, unit=allocation.unit_code)
-    return [p for p in plans if p.in_force]
+    held = {a.id: net_paid(Payment(e.paid_on, e.amount, e.reference, e.reversal_of)
+                           for p in plans if p.allocation_id == a.id for e in p.payments) for a in ending}
+    return held, [p for p in plans if p.in_force]
 
 
-def amend(session: Session, actor: Any, meeting: AllocationMeeting, data: dict[str, str], today: date) -> Amendment:
+def amend(session: Session, actor: Any, meeting: AllocationMeeting, request: amendments.Request,
+          today: date) -> Amendment:
     """Change a confirmed meeting's result by a recorded amendment: `move` a member to a free unit, `swap` two
     members' units, `withdraw` a member's unit, or `allocate` a free unit to a participant who has none.
 
@@ -375,75 +375,32 @@ def amend(session: Session, actor: Any, meeting: AllocationMeeting, data: dict[s
     # Amendments of one meeting queue behind each other (a row lock on PostgreSQL) and then read what the
     # previous one left; SQLite has one writer at a time anyway.
     session.refresh(meeting, with_for_update=True)
-    if meeting.status != "confirmed":
-        raise Conflict("Only a confirmed meeting's result can be amended; until then the draw decides.")
-    kind = data.get("kind")
-    if kind not in AMENDMENT_KINDS:
-        raise Invalid("Choose the kind of amendment.", field="kind")
-    reason = (data.get("reason") or "").strip()[:500]
-    if not reason:
-        raise Invalid("An amendment needs its reason, as written in the decision.", field="reason")
-    reference = (data.get("reference") or "").strip()[:200] or None
-
-    held = {a.member_id: a for a in session.scalars(
+    try:  # refused before anything is read: not confirmed, no kind, no reason
+        amendments.check_request(meeting.status == "confirmed", request)
+    except AllocationError as exc:
+        raise refusal(exc) from None
+    rows = {a.id: a for a in session.scalars(
         select(UnitAllocation).where(UnitAllocation.project_id == meeting.project_id, UnitAllocation.in_force.is_(True))
         .options(selectinload(UnitAllocation.member)))}
-    holder = {a.unit_code: a for a in held.values()}
-    units = {u.code: u for u in units_of(session, meeting)}
-    households = {h.number: h for h in _households(meeting)}
-    preferences = _preferences(meeting)
-    rules = rules_of(session, meeting)  # the rules the meeting was held under, as the engine used them
-
-    def own_allocation(member: Member, field: str) -> UnitAllocation:
-        allocation = held.get(member.id)
-        if allocation is None or allocation.meeting_id != meeting.id:
-            raise Invalid("Member {number} has no unit in force from this meeting.", field=field,
-                          number=member.number)
-        return allocation
-
-    def free_unit() -> UnitOption:
-        code = (data.get("unit") or "").strip()
-        if not code:
-            raise Invalid("Choose the unit.", field="unit")
-        if code not in units:
-            raise Invalid("The scenario {scenario} has no unit {unit}.", field="unit", scenario=meeting.scenario.name,
-                          unit=code)
-        if code in holder:
-            raise Conflict("Unit {unit} is not free: member {member} holds it.", field="unit", unit=code,
-                           member=holder[code].member.number)
-        return units[code]
-
-    def rank(number: str, unit: UnitOption) -> int | None:
-        return next((i for i, p in enumerate(preferences.get(number, []), start=1) if p.matches(unit)), None)
-
-    member = _participant(session, meeting, data.get("member", ""), "member")
-    ending: list[UnitAllocation] = []
-    new: list[tuple[Member, UnitOption, int | None]] = []  # (member, unit, draw position)
-    if kind == "allocate":
-        if member.id in held:
-            raise Conflict("Member {number} holds unit {unit} already: move them instead.", field="member",
-                           number=member.number, unit=held[member.id].unit_code)
-        unit = free_unit()
-        _check_suits(rules, households[member.number], unit, "unit")
-        new.append((member, unit, None))
-    else:
-        own = own_allocation(member, "member")
-        ending.append(own)
-        if kind == "move":
-            unit = free_unit()
-            _check_suits(rules, households[member.number], unit, "unit")
-            new.append((member, unit, own.draw_position))
-        elif kind == "swap":
-            other = _participant(session, meeting, data.get("other_member", ""), "other_member")
-            if other.id == member.id:
-                raise Invalid("Choose two different members to swap.", field="other_member")
-            theirs = own_allocation(other, "other_member")
-            ending.append(theirs)
-            _check_suits(rules, households[member.number], units[theirs.unit_code], "other_member")
-            _check_suits(rules, households[other.number], units[own.unit_code], "other_member")
-            new += [(member, units[theirs.unit_code], own.draw_position),
-                    (other, units[own.unit_code], theirs.draw_position)]
-    plans = _plans_to_end(session, ending)
+    participants = {p.member.number: p.member for p in meeting.participants}
+    named = [n for n in (request.member, request.other_member) if n and n not in participants]
+    state = amendments.Meeting(
+        confirmed=meeting.status == "confirmed", scenario=meeting.scenario.name,
+        units={u.code: u for u in units_of(session, meeting)}, participants={h.number: h for h in _households(meeting)},
+        preferences=_preferences(meeting),
+        rules=rules_of(session, meeting),  # the rules the meeting was held under, as the engine used them
+        held=[amendments.Holding(a.member.number, a.unit_code, a.draw_position, a.meeting_id == meeting.id, a.id)
+              for a in rows.values()],
+        members=set(session.scalars(select(Member.number).where(
+            Member.cooperative_id == meeting.project.cooperative_id, Member.number.in_(named)))) if named else ())
+    try:
+        decision = amendments.decide(state, request)
+        ending = [rows[h.key] for h in decision.ending]
+        held, plans = _money_held(session, ending)
+        amendments.check_settled(decision.ending, held)
+    except AllocationError as exc:
+        raise refusal(exc) from None
+    reason = decision.reason
 
     added = []
     try:
@@ -456,10 +413,10 @@ def amend(session: Session, actor: Any, meeting: AllocationMeeting, data: dict[s
             # The ended rows leave the partial unique indexes before the new ones enter them: in a swap each
             # unit is free only once its old row has ended.
             session.flush()
-            for who, unit, position in new:
-                added.append(UnitAllocation(project_id=meeting.project_id, meeting_id=meeting.id, member_id=who.id,
-                                            unit_code=unit.code, rank=rank(who.number, unit),
-                                            draw_position=position, in_force=True))
+            for n in decision.new:
+                added.append(UnitAllocation(project_id=meeting.project_id, meeting_id=meeting.id,
+                                            member_id=participants[n.member].id, unit_code=n.unit, rank=n.rank,
+                                            draw_position=n.draw_position, in_force=True))
             session.add_all(added)
             session.flush()
     except IntegrityError:
@@ -479,9 +436,8 @@ def amend(session: Session, actor: Any, meeting: AllocationMeeting, data: dict[s
     audit.record(
         session, actor=actor, action=AMEND_ACTION, entity_type="allocation_meeting", entity_id=meeting.id,
         cooperative_id=cooperative_id,
-        changes={"kind": kind, "date": today.isoformat(), "reason": reason, "reference": reference,
-                 "before": [{"member": a.member.number, "unit": a.unit_code} for a in ending],
-                 "after": [{"member": who.number, "unit": unit.code} for who, unit, _ in new],
+        changes={"kind": decision.kind, "date": today.isoformat(), "reason": reason, "reference": decision.reference,
+                 "before": decision.before(), "after": decision.after(),
                  "ended_allocations": [a.id for a in ending], "new_allocations": [a.id for a in added],
                  "ended_plans": [p.id for p in plans]})
     session.flush()

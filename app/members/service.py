@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -11,7 +13,7 @@ from app.audit import service as audit
 from app.auth.identity import CurrentUser
 from app.auth.models import Role
 from app.cooperatives.models import Cooperative
-from app.errors import NotFound
+from app.errors import Invalid, NotFound
 from app.members.models import Member
 
 FIELDS = ("number", "name", "nik", "household_size", "monthly_income", "elderly", "disability",
@@ -68,8 +70,36 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
             for k, v in changed.items()}
 
 
-def save(session: Session, actor: CurrentUser | str, coop: Cooperative, values: dict[str, Any],
+@dataclass(frozen=True)
+class MemberIn:
+    """A member as the form sets them, checked as a spreadsheet row is (`allocation.members.check_member`). No NIK
+    (None) on a known member keeps the one stored: the form never sends it back."""
+
+    number: str
+    name: str
+    nik: str | None = None
+    household_size: int = 1
+    monthly_income: int = 0
+    elderly: bool = False
+    disability: bool = False
+    needs_ground_floor: bool = False
+    original_resident: bool = False
+    joined_on: date | None = None
+    savings_pokok: int = 0
+    savings_wajib: int = 0
+    savings_sukarela: int = 0
+    notes: str | None = None
+
+
+def save(session: Session, actor: CurrentUser | str, coop: Cooperative, command: MemberIn,
          member: Member | None = None) -> Member:
+    """A new member (`member` None) or a change to one; refused when another member has the number."""
+    other = find(session, coop, command.number)
+    if other is not None and other is not member:
+        raise Invalid("Member number {number} is used already.", field="number", number=command.number)
+    values = {key: getattr(command, key) for key in FIELDS}
+    if member is not None and command.nik is None:
+        del values["nik"]
     created = member is None
     if created:
         member = Member(cooperative_id=coop.id)

@@ -5,30 +5,27 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get, post
-from litestar.datastructures import State
+from litestar import Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
-from litestar.response import Redirect
 from shapely.geometry import mapping as to_geojson
 from sqlalchemy.orm import Session
 
-from app import labels, uploads
+from app import labels
 from app.auth.guards import signed_in, writers
-from app.errors import DomainError
 from app.i18n import gettext_for, render_message
 from app.maps import feature_map
 from app.parcels.export import FORMATS, export
 from app.parcels.importer import ImportPlan, commit_import, plan_import
 from app.projects import service as projects
 from app.projects.models import Project
-from app.web.deps import in_thread
 from app.web.downloads import attachment
+from app.web.imports import Checked, ImportFlow, Step
 from app.web.locale import request_locale
 from app.web.templating import render
-from app.web.upload_form import UploadRefused, go_to_preview, receive
 from gis.parcel_checks import TARGETS
-from gis.parcel_file import ParcelFileError, ReadLimits
+from gis.parcel_file import ReadLimits
+from kernel.errors import UserError
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -49,10 +46,6 @@ def _editable(request: Request, db: Session, slug: str) -> Project:
     return projects.editable_for(db, request.user, slug)
 
 
-def _limits(state: State) -> ReadLimits:
-    return ReadLimits(max_bytes=state.settings.max_upload_bytes)
-
-
 def _options(params) -> dict[str, Any]:
     """Layer, repair and attribute mapping, as the preview's form sends them (query or body)."""
     mapping = {t: params.get(f"map_{t}") for t in TARGETS if params.get(f"map_{t}") is not None}
@@ -67,25 +60,15 @@ def _upload_page(request: Request, project: Project, *, status_code: int = 200, 
                   crs=request.query_params.get("crs", ""))
 
 
-def _upload_form(request: Request, db: Session, slug: str) -> Response:
+@get("/projects/{slug:str}/parcels/import", guards=[writers], sync_to_thread=True)
+def upload_form(request: Request, db: Session, slug: str) -> Response:
     return _upload_page(request, _editable(request, db, slug))
 
 
-@get("/projects/{slug:str}/parcels/import", include_in_schema=False, guards=[writers])
-async def upload_form(request: Request, db: Session, slug: str) -> Response:
-    return await in_thread(_upload_form, request, db, slug)
-
-
-@post("/projects/{slug:str}/parcels/import", include_in_schema=False, guards=[writers], sync_to_thread=True)
+@post("/projects/{slug:str}/parcels/import", guards=[writers], sync_to_thread=True)
 def upload(request: Request, db: Session, slug: str, data: Multipart) -> Response:
-    project = _editable(request, db, slug)
-    try:
-        saved = receive(request, data, scope=f"parcels:{project.slug}")
-    except UploadRefused as exc:
-        return _upload_page(request, project, status_code=exc.status_code, error=exc.text)
     crs = data.get("crs") if data.get("crs") in ASSUMABLE_CRS else None
-    return go_to_preview(request, f"/projects/{project.slug}/parcels/import/{saved.token}"
-                         + (f"?crs={crs}" if crs else ""))
+    return PARCEL_IMPORT.upload(request, db, _editable(request, db, slug), data, query={"crs": crs} if crs else None)
 
 
 def _preview_map(request: Request, plan: ImportPlan):
@@ -113,43 +96,6 @@ def _preview_map(request: Request, plan: ImportPlan):
     ), len(features) < len(plan.drafts) + len(rejected)
 
 
-def _preview(request: Request, db: Session, state: State, slug: str, token: str, options: dict[str, Any],
-             *, status_code: int = 200, error: str | None = None) -> Response:
-    project = _editable(request, db, slug)
-    upload_ = uploads.load(state.settings.data_dir, token, user_id=request.user.id,
-                           scope=f"parcels:{project.slug}")
-    locale = request_locale(request)
-    _ = gettext_for(locale)
-    try:
-        plan = plan_import(db, project, upload_.path, filename=upload_.filename, layer=options["layer"],
-                           repair=options["repair"], mapping=options["mapping"], limits=_limits(state),
-                           assume_crs=options["crs"])
-    except ParcelFileError as exc:
-        uploads.discard(state.settings.data_dir, token)
-        return _upload_page(request, project, status_code=400,
-                            error=f"{upload_.filename}: {render_message(exc.message, locale)}")
-    except DomainError as exc:  # a mapping that names no column of the file
-        options = {**options, "mapping": {}}
-        error = _(exc.msgid).format(**exc.fields)
-        status_code = exc.status_code
-        plan = plan_import(db, project, upload_.path, filename=upload_.filename, layer=options["layer"],
-                           repair=options["repair"], limits=_limits(state), assume_crs=options["crs"])
-    preview_map, truncated = _preview_map(request, plan)
-    return render(
-        request, "parcels/preview.html", status_code=status_code, project=project, upload=upload_, plan=plan,
-        map=preview_map, map_truncated=truncated, map_limit=PREVIEW_MAP_LIMIT, error=error,
-        problems=[(r.feature, render_message(r.message, locale)) for r in plan.rejected[:PROBLEMS_SHOWN]],
-        problems_hidden=max(0, len(plan.rejected) - PROBLEMS_SHOWN),
-        notes=[render_message(m, locale) for m in plan.file.warnings]
-        + [render_message(m, locale) for _label, m in plan.notes[:PROBLEMS_SHOWN]],
-        notes_hidden=max(0, len(plan.notes) - PROBLEMS_SHOWN),
-        total_area=plan.total_area_m2, targets=TARGETS, target_labels=TARGET_LABELS,
-        repair=options["repair"], layer=plan.file.layer, crs=options["crs"],
-        land_labels=labels.LAND_STATUSES,
-        repaired=sum(f.repaired for f in plan.file.features),
-    )
-
-
 TARGET_LABELS = {
     "code": labels.N_("Parcel code (e.g. NIB)"),
     "land_status": labels.N_("Land status"),
@@ -158,46 +104,89 @@ TARGET_LABELS = {
 }
 
 
-@get("/projects/{slug:str}/parcels/import/{token:str}", include_in_schema=False, guards=[writers])
-async def preview(request: Request, db: Session, state: State, slug: str, token: str) -> Response:
-    return await in_thread(_preview, request, db, state, slug, token, _options(request.query_params))
+def _plan(step: Step[Project], options: dict[str, Any]) -> ImportPlan:
+    return plan_import(step.db, step.owner, step.upload.path, filename=step.upload.filename, layer=options["layer"],
+                       repair=options["repair"], mapping=options["mapping"], assume_crs=options["crs"],
+                       limits=ReadLimits(max_bytes=step.request.app.state.settings.max_upload_bytes))
 
 
-@post("/projects/{slug:str}/parcels/import/{token:str}", include_in_schema=False, guards=[writers],
-      sync_to_thread=True)
-def confirm(request: Request, db: Session, state: State, slug: str, token: str, data: Form) -> Response:
-    project = _editable(request, db, slug)
-    data_dir = state.settings.data_dir
-    upload_ = uploads.load(data_dir, token, user_id=request.user.id, scope=f"parcels:{project.slug}")
-    if data.get("action") == "cancel":
-        uploads.discard(data_dir, token)
-        return Redirect(f"/projects/{project.slug}")
-    options = _options(data)
+def _check(step: Step[Project]) -> Checked:
+    """The plan for the file with the layer, repair and mapping chosen; a mapping that names no column of the
+    file is refused above the plan for the file as guessed."""
+    options = _options(step.form)
     try:
-        plan = plan_import(db, project, upload_.path, filename=upload_.filename, layer=options["layer"],
-                           repair=options["repair"], mapping=options["mapping"], limits=_limits(state),
-                           assume_crs=options["crs"])
-        imported = commit_import(db, request.user, project, plan)
-    except (ParcelFileError, DomainError) as exc:
-        locale = request_locale(request)
-        message = (render_message(exc.message, locale) if isinstance(exc, ParcelFileError)
-                   else gettext_for(locale)(exc.msgid).format(**exc.fields))
-        return _preview(request, db, state, slug, token, options, status_code=400, error=message)
-    uploads.discard(data_dir, token)
-    return Redirect(f"/projects/{project.slug}?" + urlencode({"imported": imported}))
+        plan = _plan(step, options)
+    except UserError as exc:
+        if exc.field != "mapping":
+            raise
+        return Checked(_plan(step, {**options, "mapping": {}}), (), refusal=exc)
+    return Checked(plan, plan.rejected)
 
 
-@get([f"/projects/{{slug:str}}/parcels{suffix}" for _media, suffix in FORMATS.values()], include_in_schema=False,
-     guards=[signed_in])
-async def download(request: Request, db: Session, slug: str) -> Response:
-    return await in_thread(_download, request, db, slug)
+def _preview_context(step: Step[Project], checked: Checked) -> dict[str, Any]:
+    plan: ImportPlan = checked.data
+    locale = step.locale
+    preview_map, truncated = _preview_map(step.request, plan)
+    return {
+        "project": step.owner, "plan": plan, "map": preview_map, "map_truncated": truncated,
+        "map_limit": PREVIEW_MAP_LIMIT,
+        "notes": [render_message(m, locale) for m in plan.file.warnings]
+        + [render_message(m, locale) for _label, m in plan.notes[:PROBLEMS_SHOWN]],
+        "notes_hidden": max(0, len(plan.notes) - PROBLEMS_SHOWN),
+        "total_area": plan.total_area_m2, "targets": TARGETS, "target_labels": TARGET_LABELS,
+        "repair": plan.repair, "layer": plan.file.layer, "crs": _options(step.form)["crs"],
+        "land_labels": labels.LAND_STATUSES, "repaired": sum(f.repaired for f in plan.file.features),
+    }
 
 
-def _download(request: Request, db: Session, slug: str) -> Response:
-    fmt = request.url.path.rsplit(".", 1)[-1]
+PARCEL_IMPORT: ImportFlow[Project] = ImportFlow(
+    scope=lambda project: f"parcels:{project.slug}",
+    check=_check,
+    store=lambda step, checked: commit_import(step.db, step.user, step.owner, checked.data),
+    form_page=lambda request, db, project, refused: _upload_page(request, project, status_code=refused.status,
+                                                                 error=refused.text),
+    preview_template="parcels/preview.html",
+    preview_context=_preview_context,
+    preview_url=lambda project, token: f"/projects/{project.slug}/parcels/import/{token}",
+    cancel_url=lambda project: f"/projects/{project.slug}",
+    done_url=lambda project, imported: f"/projects/{project.slug}?" + urlencode({"imported": imported}),
+    where=("feature",),
+    refused=labels.N_("The file has {n} problem(s); nothing was imported. Fix the file or choose repair, "
+                      "then try again."),
+    name_the_file=True,  # the file reader's messages do not name it
+    problems_shown=PROBLEMS_SHOWN,
+)
+
+
+@get("/projects/{slug:str}/parcels/import/{token:str}", guards=[writers], sync_to_thread=True)
+def preview(request: Request, db: Session, slug: str, token: str) -> Response:
+    return PARCEL_IMPORT.preview(request, db, _editable(request, db, slug), token)
+
+
+@post("/projects/{slug:str}/parcels/import/{token:str}", guards=[writers],
+      sync_to_thread=True)
+def confirm(request: Request, db: Session, slug: str, token: str, data: Form) -> Response:
+    return PARCEL_IMPORT.confirm(request, db, _editable(request, db, slug), token, data)
+
+
+def _download(request: Request, db: Session, slug: str, fmt: str) -> Response:
     project = projects.get_for(db, request.user, slug)
     media_type, suffix = FORMATS[fmt]
     return attachment(export(project, fmt), f"{project.slug}-parcels{suffix}", media_type)
 
 
-routes = [upload_form, upload, preview, confirm, download]
+# One handler per format: a handler given several paths is registered once per path, and Litestar 2 then wraps
+# a sync handler's thread twice.
+def _download_handler(fmt: str):
+    def download(request: Request, db: Session, slug: str) -> Response:
+        return _download(request, db, slug, fmt)
+
+    download.__name__ = f"download_{fmt}"
+    return get(f"/projects/{{slug:str}}/parcels{FORMATS[fmt][1]}", guards=[signed_in], sync_to_thread=True,
+               name=f"parcels-{fmt}")(download)
+
+
+handlers = [upload_form, upload, preview, confirm, *(_download_handler(fmt) for fmt in FORMATS)]
+
+# The pages of this context, registered once; none belongs in the API schema.
+router = Router(path="/", route_handlers=handlers, include_in_schema=False)

@@ -23,9 +23,9 @@ from app.db.base import utcnow
 from app.errors import Invalid
 from app.projects.models import Parcel, Project
 from gis.measure import areas_and_perimeters_m
-from kernel.messages import Message
 from gis.parcel_checks import TARGETS, ParcelDraft, check_parcels, guess_mapping
 from gis.parcel_file import ParcelFile, ReadLimits, read_parcel_file
+from kernel.messages import Message
 
 # Rows per INSERT: large enough to amortise round trips, small enough to keep memory flat.
 BATCH = 2_000

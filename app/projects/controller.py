@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
@@ -16,18 +17,20 @@ from app import labels
 from app.auth.guards import planners, signed_in, writers
 from app.auth.identity import CurrentUser
 from app.construction import overview as construction_overview
-from app.construction.controller import today as construction_today
 from app.cooperatives import service as cooperatives
 from app.cooperatives.models import Cooperative
-from app.errors import DomainError
 from app.i18n import format_number, gettext_for, render_message
 from app.maps import Overlay, feature_map
 from app.members.service import may_see as may_see_members
 from app.projects import service as projects
-from app.projects.models import Project
+from app.projects.models import Project, ProjectStage
 from app.sites.service import site_capacity
+from app.web.deps import refusable, today
+from app.web.errors import refusal_text
+from app.web.forms import FormReader, page_number, shown, worded
 from app.web.locale import request_locale
 from app.web.templating import render
+from kernel.errors import UserError
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -79,13 +82,13 @@ def parcels_map(request: Request, geojson: dict[str, Any], buildable: BaseGeomet
     )
 
 
-@get("/", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
+@get("/", guards=[signed_in], sync_to_thread=True)
 def dashboard(request: Request, db: Session) -> Response:
     user: CurrentUser = request.user
     items, _total = projects.list_for(db, user)
     by_stage = {stage: [p for p in items if p.stage == stage] for stage in labels.STAGES}
     construction_rows, sort, descending = (
-        construction_overview.rows(db, items, construction_today(), request.query_params.get("sort"))
+        construction_overview.rows(db, items, today(request), request.query_params.get("sort"))
         if user.sees_all_cooperatives else (None, None, False))
     return render(
         request,
@@ -105,23 +108,36 @@ PARCELS_PER_PAGE = 100
 
 def _page_number(request: Request, total: int) -> tuple[int, int]:
     pages = max(1, -(-total // PARCELS_PER_PAGE))
-    raw = request.query_params.get("page", "1")
-    page = int(raw) if raw.isdigit() else 1
-    return min(max(page, 1), pages), pages
+    return min(page_number(request.query_params.get("page")), pages), pages
 
 
-@get("/projects/{slug:str}", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
+def _imported(request: Request) -> int | None:
+    """`?imported=` after an import: how many parcels it brought, or nothing to say."""
+    query = FormReader(request.query_params)
+    try:
+        return query.int("imported") if query.filled("imported") else None
+    except UserError:
+        return None
+
+
+@get("/projects/{slug:str}", guards=[signed_in], sync_to_thread=True)
 def project_page(request: Request, db: Session, slug: str) -> Response:
+    return _project_page(request, db, slug)
+
+
+def _project_page(request: Request, db: Session, slug: str, *, status_code: int = 200,
+                  stage_error: str | None = None) -> Response:
     user: CurrentUser = request.user
     project = projects.get_for(db, user, slug)
     geojson = projects.parcels_geojson(project)
     capacity = site_capacity(project)
     locale = request_locale(request)
-    imported = request.query_params.get("imported")
     page, pages = _page_number(request, len(geojson["features"]))
     return render(
         request,
         "projects/detail.html",
+        status_code=status_code,
+        stage_error=stage_error,
         project=project,
         summary=projects.site_summary(project),
         parcels=geojson["features"],
@@ -136,22 +152,22 @@ def project_page(request: Request, db: Session, slug: str) -> Response:
         land_labels=labels.LAND_STATUSES,
         land_colors=labels.LAND_STATUS_COLORS,
         saved=request.query_params.get("saved") == "1",
-        imported=int(imported) if imported and imported.isdigit() else None,
+        imported=_imported(request),
         may_see_members=may_see_members(user, project.cooperative_id),
-        **_construction_summary(db, project, locale),
+        **_construction_summary(db, project, locale, today(request)),
     )
 
 
-def _construction_summary(db: Session, project: Project, locale: str) -> dict[str, Any]:
+def _construction_summary(db: Session, project: Project, locale: str, day: date) -> dict[str, Any]:
     """The S-curve and status, when the project is being built: the first thing asked about it every week."""
-    from app.construction import controller as construction_pages
     from app.construction import service as construction
+    from app.construction.charts import scurve_chart
 
     contract = construction.get(db, project)
-    progress = construction.progress_of(db, project, construction_pages.today()) if contract else None
+    progress = construction.progress_of(db, project, day) if contract else None
     if progress is None:
         return {"progress": None, "scurve": None}
-    chart = construction_pages.scurve_chart(progress.project, contract.started_on, construction_pages.today(),
+    chart = scurve_chart(progress.project, contract.started_on, day,
                                             locale)
     return {"progress": progress.project.assessment, "scurve": chart}
 
@@ -165,40 +181,62 @@ def _new_project_form(request: Request, db: Session, *, status_code: int = 200, 
                   stage_labels=labels.STAGES, **{**defaults, **context})
 
 
-@get("/projects/new", include_in_schema=False, guards=[planners], sync_to_thread=True)
+@get("/projects/new", guards=[planners], sync_to_thread=True)
 def new_project_page(request: Request, db: Session) -> Response:
     return _new_project_form(request, db)
 
 
-@post("/projects", include_in_schema=False, guards=[planners], sync_to_thread=True)
+STAGES = tuple(stage.value for stage in ProjectStage)
+SLUG_TEXT_LIMIT = 200  # a typed slug this long is refused by its own rule (1-64 characters), with its own message
+
+
+def _stage(form: FormReader, default: str | None = None) -> str:
+    return worded(lambda: form.choice("stage", STAGES, default=default), "Unknown stage {stage}.", "stage",
+                  stage=shown(form.raw("stage")))
+
+
+def new_project(form: FormReader) -> projects.NewProject:
+    """The new project form; the name's and the slug's own rules (their columns) are the service's."""
+    return projects.NewProject(
+        cooperative=form.text("cooperative", limit=SLUG_TEXT_LIMIT), name=form.text("name"),
+        slug=form.text("slug", limit=SLUG_TEXT_LIMIT), stage=_stage(form, default=ProjectStage.INISIASI.value),
+        description=form.text("description") or None)
+
+
+def stage_change(form: FormReader) -> projects.ProjectChanges:
+    return projects.ProjectChanges(stage=_stage(form))
+
+
+@post("/projects", guards=[planners], sync_to_thread=True)
 def create_project(request: Request, db: Session, data: Form) -> Response:
     try:
-        project = projects.create(
-            db, request.user,
-            cooperative_slug=data.get("cooperative", ""), name=data.get("name", ""),
-            slug=data.get("slug", ""), stage=data.get("stage") or "inisiasi",
-            description=(data.get("description") or "").strip() or None,
-        )
-    except DomainError as exc:
-        message = gettext_for(request_locale(request))(exc.msgid).format(**exc.fields)
-        return _new_project_form(request, db, status_code=exc.status_code, values=data, error=message,
-                                 error_field=exc.field)
+        with refusable(db):
+            project = projects.create(db, request.user, new_project(FormReader(data, request_locale(request))))
+    except UserError as exc:
+        return _new_project_form(request, db, status_code=exc.status, values=data,
+                                 error=refusal_text(request, exc), error_field=exc.field)
     return Redirect(f"/projects/{project.slug}")
 
 
-@post("/projects/{slug:str}/stage", include_in_schema=False, guards=[writers], sync_to_thread=True)
+@post("/projects/{slug:str}/stage", guards=[writers], sync_to_thread=True)
 def change_stage(request: Request, db: Session, slug: str, data: Form) -> Response:
     project = projects.get_for(db, request.user, slug)
-    projects.update(db, request.user, project, {"stage": data.get("stage")})
+    try:
+        with refusable(db):
+            projects.update(db, request.user, project, stage_change(FormReader(data, request_locale(request))))
+    except UserError as exc:
+        if exc.status == 404:
+            raise
+        return _project_page(request, db, slug, status_code=exc.status, stage_error=refusal_text(request, exc))
     return Redirect(f"/projects/{project.slug}?saved=1")
 
 
-@get("/cooperatives", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
+@get("/cooperatives", guards=[signed_in], sync_to_thread=True)
 def cooperative_list(request: Request, db: Session) -> Response:
     return render(request, "cooperatives/list.html", cooperatives=cooperatives.list_for(db, request.user))
 
 
-@get("/cooperatives/{slug:str}", include_in_schema=False, guards=[signed_in], sync_to_thread=True)
+@get("/cooperatives/{slug:str}", guards=[signed_in], sync_to_thread=True)
 def cooperative_page(request: Request, db: Session, slug: str) -> Response:
     user: CurrentUser = request.user
     coop = cooperatives.get_for(db, user, slug)
@@ -209,5 +247,8 @@ def cooperative_page(request: Request, db: Session, slug: str) -> Response:
                   may_create=user.may_create_projects, may_see_members=may_see_members(user, coop.id))
 
 
-routes = [dashboard, new_project_page, create_project, project_page, change_stage, cooperative_list,
-          cooperative_page]
+handlers = [dashboard, new_project_page, create_project, project_page, change_stage, cooperative_list,
+            cooperative_page]
+
+# The pages of this context, registered once; none belongs in the API schema.
+router = Router(path="/", route_handlers=handlers, include_in_schema=False)

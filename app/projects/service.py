@@ -68,22 +68,37 @@ def editable_for(session: Session, user: CurrentUser, slug: str, *, with_parcels
     return project
 
 
-def create(
-    session: Session,
-    actor: CurrentUser | str,
-    *,
-    cooperative_slug: str,
-    name: str,
-    slug: str,
-    stage: str = ProjectStage.INISIASI.value,
-    description: str | None = None,
-) -> Project:
-    name = (name or "").strip()
-    slug = (slug or "").strip().lower()
+NAME_LIMIT = 200  # its column
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """A project as a planner (the form, the API, the command line) creates it."""
+
+    cooperative: str  # the cooperative's slug
+    name: str
+    slug: str
+    stage: str = ProjectStage.INISIASI.value
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ProjectChanges:
+    """What changes of a project; None leaves it as it is."""
+
+    name: str | None = None
+    stage: str | None = None
+    description: str | None = None
+
+
+def create(session: Session, actor: CurrentUser | str, command: NewProject) -> Project:
+    cooperative_slug, stage, description = command.cooperative, command.stage, command.description
+    name = (command.name or "").strip()
+    slug = (command.slug or "").strip().lower()
     if not name:
         raise Invalid("The project needs a name.", field="name")
-    if len(name) > 200:
-        raise Invalid("The name is longer than {n} characters.", field="name", n=200)
+    if len(name) > NAME_LIMIT:
+        raise Invalid("The name is longer than {n} characters.", field="name", n=NAME_LIMIT)
     if not SLUG_RE.match(slug):
         raise Invalid("The slug may hold lowercase letters, digits and dashes (1-64), e.g. kampung-baru.",
                       field="slug")
@@ -106,11 +121,11 @@ def create(
 EDITABLE = ("name", "stage", "description")
 
 
-def update(session: Session, actor: CurrentUser, project: Project, changes: dict[str, Any]) -> Project:
+def update(session: Session, actor: CurrentUser, project: Project, changes: ProjectChanges) -> Project:
     if not actor.may_edit_cooperative(project.cooperative_id):
         raise NotFound("No project found at this address.")
     before = {k: getattr(project, k) for k in EDITABLE}
-    after = {k: v for k, v in changes.items() if k in EDITABLE and v is not None}
+    after = {k: getattr(changes, k) for k in EDITABLE if getattr(changes, k) is not None}
     if "name" in after:
         after["name"] = after["name"].strip()
         if not after["name"]:

@@ -12,23 +12,26 @@ import time
 from threading import Lock
 from typing import Annotated, Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
 from app.auth.guards import planners
-from app.construction.controller import today
-from app.errors import DomainError, NotFound
-from app.i18n import gettext_for
+from app.clock import jakarta_today
+from app.errors import NotFound
 from app.projects import service as projects
 from app.publishing import exports
 from app.publishing import service as publishing
-from app.web.deps import in_thread
+from app.web.deps import refusable
+from app.web.errors import refusal_text
+from app.web.forms import FormReader
 from app.web.locale import request_locale
 from app.web.templating import environment, render
+from kernel.errors import UserError
 from publication.errors import PublicationError
+from publication.story import MAX_STORY_CHARS
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PUBLIC_MAX_AGE = 300  # seconds a browser or proxy may reuse a public page: progress changes weekly, not by the minute
@@ -44,40 +47,56 @@ def public_locale(request: Request) -> str:
 
 
 def _settings_page(request: Request, db: Session, slug: str, *, status_code: int = 200, error: str | None = None,
-                   values: dict[str, str] | None = None) -> Response:
+                   error_field: str | None = None, values: dict[str, str] | None = None) -> Response:
     project = projects.editable_for(db, request.user, slug, with_parcels=False)
     pub = publishing.settings_of(db, project)
     from app.construction import photos
 
     return render(request, "publishing/settings.html", status_code=status_code, project=project, pub=pub,
-                  photos=photos.photos_of(db, project), stages=publishing.STAGES, error=error, values=values or {},
+                  photos=photos.photos_of(db, project), stages=publishing.STAGES, error=error,
+                  error_field=error_field, values=values or {},
                   timeline={row["stage"]: row["date"] for row in pub.timeline or []})
 
 
-@get("/projects/{slug:str}/publication", include_in_schema=False, guards=[planners])
-async def settings_page(request: Request, db: Session, slug: str) -> Response:
-    return await in_thread(_settings_page, request, db, slug)
+def publication_in(form: FormReader) -> publishing.PublicationIn:
+    """The publishing form: amounts in whole rupiah above 0, each stage's date in range, the story bounded (its own
+    limit, with its own message, is the sanitiser's: a form may send each line break as two characters)."""
+    return publishing.PublicationIn(
+        published=form.flag("published"),
+        title=form.text("title", limit=publishing.TITLE_LIMIT),
+        story_md=form.text("story_md", limit=2 * MAX_STORY_CHARS),
+        reference_price_per_m2=form.optional_rupiah("reference_price_per_m2", low=1),
+        typical_rent=form.optional_rupiah("typical_rent", low=1),
+        timeline=tuple((stage, day) for stage in publishing.STAGES
+                       if (day := form.optional_date(f"stage_{stage}")) is not None),
+        shown=frozenset(toggle for toggle in publishing.TOGGLES if form.flag(toggle)),
+    )
 
 
-@post("/projects/{slug:str}/publication", include_in_schema=False, guards=[planners], sync_to_thread=True)
+@get("/projects/{slug:str}/publication", guards=[planners], sync_to_thread=True)
+def settings_page(request: Request, db: Session, slug: str) -> Response:
+    return _settings_page(request, db, slug)
+
+
+@post("/projects/{slug:str}/publication", guards=[planners], sync_to_thread=True)
 def save_settings(request: Request, db: Session, slug: str, data: Form) -> Response:
     project = projects.editable_for(db, request.user, slug, with_parcels=False)
     try:
-        publishing.save(db, request.user, project, data)
-    except DomainError as exc:
-        db.rollback()
-        text = gettext_for(request_locale(request))(exc.msgid).format(**exc.fields)
-        return _settings_page(request, db, slug, status_code=exc.status_code, error=text, values=data)
+        with refusable(db):
+            publishing.save(db, request.user, project, publication_in(FormReader(data, request_locale(request))))
+    except UserError as exc:
+        return _settings_page(request, db, slug, status_code=exc.status, error=refusal_text(request, exc),
+                              error_field=exc.field, values=data)
     db.commit()  # before the cache is emptied: a visitor in between must not rebuild the page as it was
     _cache.clear()
     return Redirect(f"/projects/{project.slug}/publication?saved=1")
 
 
-@post("/projects/{slug:str}/publication/photos/{photo_id:int}", include_in_schema=False, guards=[planners],
+@post("/projects/{slug:str}/publication/photos/{photo_id:int}", guards=[planners],
       sync_to_thread=True)
 def mark_photo(request: Request, db: Session, slug: str, photo_id: int, data: Form) -> Response:
     project = projects.editable_for(db, request.user, slug, with_parcels=False)
-    publishing.set_photo_public(db, request.user, project, photo_id, data.get("public") == "1")
+    publishing.set_photo_public(db, request.user, project, photo_id, FormReader(data).flag("public"))
     db.commit()
     _cache.clear()
     return Redirect(f"/projects/{project.slug}/publication#photos")
@@ -129,7 +148,7 @@ def public_html(template: str, locale: str, **context: Any) -> bytes:
 
 def _project_page(db: Session, slug: str, locale: str, base: str) -> tuple[bytes, str]:
     project, pub = publishing.published(db, slug)
-    view = publishing.view(db, project, pub, today())
+    view = publishing.view(db, project, pub, jakarta_today())
     return public_html("public/project.html", locale, view=view, data=view.as_data(), base=base), "text/html"
 
 
@@ -141,7 +160,7 @@ def base_url(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
-@get("/publik/{slug:str}", include_in_schema=False, sync_to_thread=True)
+@get("/publik/{slug:str}", sync_to_thread=True)
 def public_project(request: Request, db: Session, slug: str) -> Response:
     locale, base = public_locale(request), base_url(request)
     return _public(request, ("project", slug, locale, base), lambda: _project_page(db, slug, locale, base))
@@ -150,32 +169,32 @@ def public_project(request: Request, db: Session, slug: str) -> Response:
 def _overview_page(db: Session, locale: str) -> tuple[bytes, str]:
     rows = []
     for project, pub in publishing.published_projects(db):
-        data = publishing.view(db, project, pub, today()).as_data()
+        data = publishing.view(db, project, pub, jakarta_today()).as_data()
         data.pop("context")  # one context layer for the whole map, below
         rows.append(data)
     context = publishing.context_layer([row["site"] for row in rows])
     return public_html("public/overview.html", locale, projects=rows, context=context), "text/html"
 
 
-@get("/publik", include_in_schema=False, sync_to_thread=True)
+@get("/publik", sync_to_thread=True)
 def public_overview(request: Request, db: Session) -> Response:
     locale = public_locale(request)
     return _public(request, ("overview", locale), lambda: _overview_page(db, locale))
 
 
-@get("/publik/{slug:str}/data.json", include_in_schema=False, sync_to_thread=True)
+@get("/publik/{slug:str}/data.json", sync_to_thread=True)
 def public_data(request: Request, db: Session, slug: str) -> Response:
     import json
 
     def build():
         project, pub = publishing.published(db, slug)
-        data = publishing.view(db, project, pub, today()).as_data()
+        data = publishing.view(db, project, pub, jakarta_today()).as_data()
         return json.dumps(data, ensure_ascii=False).encode(), "application/json"
 
     return _public(request, ("data", slug), build)
 
 
-@get("/publik/{slug:str}/foto/{photo_id:int}", include_in_schema=False, sync_to_thread=True)
+@get("/publik/{slug:str}/foto/{photo_id:int}", sync_to_thread=True)
 def public_photo(request: Request, db: Session, slug: str, photo_id: int) -> Response:
     from app.construction import photos
 
@@ -187,17 +206,17 @@ def public_photo(request: Request, db: Session, slug: str, photo_id: int) -> Res
     return _public(request, ("photo", slug, photo_id), build)
 
 
-routes = [settings_page, save_settings, mark_photo, public_project, public_overview, public_data, public_photo]
+handlers = [settings_page, save_settings, mark_photo, public_project, public_overview, public_data, public_photo]
 
 
 # --- sharing: embed, preview image, single-file map, posters ----------------------------------------------
 
 def _view(db: Session, slug: str):
     project, pub = publishing.published(db, slug)
-    return project, pub, publishing.view(db, project, pub, today())
+    return project, pub, publishing.view(db, project, pub, jakarta_today())
 
 
-@get("/publik/{slug:str}/embed", include_in_schema=False, sync_to_thread=True)
+@get("/publik/{slug:str}/embed", sync_to_thread=True)
 def public_embed(request: Request, db: Session, slug: str) -> Response:
     locale = public_locale(request)
 
@@ -208,7 +227,7 @@ def public_embed(request: Request, db: Session, slug: str) -> Response:
     return _public(request, ("embed", slug, locale, base_url(request)), build)
 
 
-@get("/publik/{slug:str}/preview.png", include_in_schema=False, sync_to_thread=True)
+@get("/publik/{slug:str}/preview.png", sync_to_thread=True)
 def public_preview(request: Request, db: Session, slug: str) -> Response:
     locale = public_locale(request)
 
@@ -222,7 +241,7 @@ def public_preview(request: Request, db: Session, slug: str) -> Response:
     return _public(request, ("preview", slug, locale), build)
 
 
-@get("/publik/{slug:str}/peta.html", include_in_schema=False, sync_to_thread=True)
+@get("/publik/{slug:str}/peta.html", sync_to_thread=True)
 def public_standalone(request: Request, db: Session, slug: str) -> Response:
     locale, base = public_locale(request), base_url(request)
 
@@ -237,7 +256,7 @@ def public_standalone(request: Request, db: Session, slug: str) -> Response:
     return response
 
 
-@get("/publik/{slug:str}/poster/{size:str}", include_in_schema=False, sync_to_thread=True)
+@get("/publik/{slug:str}/poster/{size:str}", sync_to_thread=True)
 def public_poster(request: Request, db: Session, slug: str, size: str) -> Response:
     locale, base = public_locale(request), base_url(request)
     if size not in exports.POSTER_SIZES:
@@ -259,4 +278,7 @@ def photos_store(request: Request):
     return photos.PhotoStore.from_settings(request.app.state.settings)
 
 
-routes += [public_embed, public_preview, public_standalone, public_poster]
+handlers += [public_embed, public_preview, public_standalone, public_poster]
+
+# The pages of this context, registered once; none belongs in the API schema.
+router = Router(path="/", route_handlers=handlers, include_in_schema=False)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import base64
 from contextlib import suppress
-from datetime import date
 from decimal import Decimal
 
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
+from app.clock import jakarta_today
 from app.config import ROOT
 from app.construction.models import SitePhoto
 from app.documents.blockmap import blocks_svg
@@ -78,7 +78,7 @@ def standalone(session: Session, project: Project, view: publishing.PublicView, 
     scripts = [(leaflet_dir / "leaflet.js").read_text(), (STATIC / "js" / "public_map.js").read_text()]
     page_url = f"{base_url.rstrip('/')}/publik/{view.slug}"
     body = environment().get_template("public/standalone_body.html").render(
-        locale=locale, view=view, page_url=page_url, qr=qr_svg(page_url), exported_on=construction_today().isoformat())
+        locale=locale, view=view, page_url=page_url, qr=qr_svg(page_url), exported_on=jakarta_today().isoformat())
     return standalone_html(title=view.title, lang=locale, css=css, scripts=scripts, data=data, images={},
                            body_html=body)
 
@@ -97,11 +97,5 @@ def poster_pdf(session: Session, project: Project, view: publishing.PublicView, 
     page_url = f"{base_url.rstrip('/')}/publik/{view.slug}"
     html = environment().get_template("pdf/poster.html").render(
         locale=locale, view=view, size=POSTER_SIZES[size], blocks_svg=blocks, photos=photo_uris,
-        qr=qr_svg(page_url), page_url=page_url, printed_on=construction_today())
+        qr=qr_svg(page_url), page_url=page_url, printed_on=jakarta_today())
     return render_pdf(html)
-
-
-def construction_today() -> date:
-    from app.construction.controller import today
-
-    return today()

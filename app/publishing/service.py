@@ -24,7 +24,7 @@ from app.construction.models import BuildingFootprint, SitePhoto
 from app.db.base import utcnow
 from app.designs import service as designs
 from app.errors import Invalid, NotFound
-from app.i18n import JAKARTA, whole_rupiah
+from app.i18n import JAKARTA
 from app.meetings.models import UnitAllocation
 from app.projects.models import Project, ProjectStage, Site
 from app.publishing.models import Publication
@@ -45,52 +45,53 @@ def settings_of(session: Session, project: Project) -> Publication:
                                                                 timeline=[], **dict.fromkeys(TOGGLES, True))
 
 
-def _rupiah(value: str | None, field: str) -> int | None:
-    if not (value or "").strip():
-        return None
-    try:
-        amount = whole_rupiah(value)
-    except ValueError:
-        amount = 0
-    if amount <= 0:
-        raise Invalid("{value} is not a whole number.", field=field, value=value)
-    return amount
+TITLE_LIMIT = 200  # its column
 
 
-def _timeline(data: dict[str, str]) -> list[dict[str, str]]:
-    rows = []
-    for stage in STAGES:
-        raw = (data.get(f"stage_{stage}") or "").strip()
-        if not raw:
-            continue
-        try:
-            day = date.fromisoformat(raw)
-        except ValueError:
-            raise Invalid("Write the date as YYYY-MM-DD, e.g. 2026-11-01.", field=f"stage_{stage}") from None
-        rows.append({"stage": stage, "date": day.isoformat()})
-    return sorted(rows, key=lambda r: r["date"])
+@dataclass(frozen=True)
+class PublicationIn:
+    """The planner's choices for the public page. Publishing and withdrawing are the same form: `published`."""
+
+    published: bool = False
+    title: str = ""
+    story_md: str = ""
+    reference_price_per_m2: int | None = None  # whole rupiah, above 0
+    typical_rent: int | None = None
+    timeline: tuple[tuple[str, date], ...] = ()  # (stage, date), a stage at most once
+    shown: frozenset[str] = frozenset()  # the TOGGLES switched on
 
 
-def save(session: Session, actor: Any, project: Project, data: dict[str, str]) -> Publication:
+def save(session: Session, actor: Any, project: Project, command: PublicationIn) -> Publication:
     """The planner's choices. Publishing and withdrawing are the same form: `published` on or off."""
     pub = settings_of(session, project)
-    story = (data.get("story_md") or "").replace("\r\n", "\n").strip()
+    story = command.story_md.replace("\r\n", "\n").strip()
     try:
         render_story(story)  # a story the sanitiser refuses (too long) is refused here, before saving
     except PublicationError as exc:
         raise Invalid(exc.message.msgid, field="story_md", **exc.message.fields) from None
+    title = command.title.strip()
+    if len(title) > TITLE_LIMIT:
+        raise Invalid("At most {limit} characters.", field="title", limit=TITLE_LIMIT)
+    for field in ("reference_price_per_m2", "typical_rent"):
+        amount = getattr(command, field)
+        if amount is not None and amount <= 0:
+            raise Invalid("{value} is not a whole number.", field=field, value=amount)
+    stages = [stage for stage, _ in command.timeline]
+    for stage in stages:
+        if stage not in STAGES or stages.count(stage) > 1:
+            raise Invalid("Unknown stage {stage}.", field=f"stage_{stage}", stage=stage)
     before = {"published": pub.published, **{t: getattr(pub, t) for t in TOGGLES}}
-    pub.title = (data.get("title") or "").strip()[:200] or None
+    pub.title = title or None
     pub.story_md = story or None
-    pub.reference_price_per_m2 = _rupiah(data.get("reference_price_per_m2"), "reference_price_per_m2")
-    pub.typical_rent = _rupiah(data.get("typical_rent"), "typical_rent")
-    pub.timeline = _timeline(data)
+    pub.reference_price_per_m2 = command.reference_price_per_m2
+    pub.typical_rent = command.typical_rent
+    pub.timeline = sorted(({"stage": stage, "date": day.isoformat()} for stage, day in command.timeline),
+                          key=lambda r: r["date"])
     for toggle in TOGGLES:
-        setattr(pub, toggle, data.get(toggle) in ("on", "1", "true"))
-    published = data.get("published") in ("on", "1", "true")
-    if published and not pub.published:
+        setattr(pub, toggle, toggle in command.shown)
+    if command.published and not pub.published:
         pub.published_at = utcnow()
-    pub.published = published
+    pub.published = command.published
     pub.changed_on = utcnow().astimezone(JAKARTA).date()
     session.add(pub)
     session.flush()

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from babel.numbers import format_decimal
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
 from app.auth.guards import writers
-from app.errors import DomainError
-from app.i18n import babel_locale, gettext_for
+from app.errors import Invalid
+from app.i18n import babel_locale
 from app.projects import service as projects
 from app.projects.models import Project
 from app.sites import service as sites
-from app.web.deps import in_thread
+from app.web.deps import refusable
+from app.web.errors import describe
+from app.web.forms import FormReader, Problems
 from app.web.locale import request_locale
 from app.web.templating import render
+from gis.capacity import UnitType, Zoning
+from kernel.errors import UserError
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -46,33 +51,75 @@ def _form_values(project: Project, locale: str) -> dict[str, str]:
 
 
 def _page(request: Request, project: Project, values: dict[str, str], *, status_code: int = 200,
-          error: str | None = None, error_field: str | None = None) -> Response:
+          problems: dict[str, str] | None = None) -> Response:
     return render(request, "sites/zoning.html", status_code=status_code, project=project, values=values,
-                  error=error, error_field=error_field, unit_rows=range(sites.MAX_UNIT_TYPES))
+                  problems=problems or {}, unit_rows=range(sites.MAX_UNIT_TYPES))
 
 
-def _zoning_form(request: Request, db: Session, slug: str) -> Response:
+def _floors(form: FormReader) -> int:
+    number = form.decimal("max_floors")
+    if number != number.to_integral_value():
+        raise Invalid("The number of floors is a whole number.", field="max_floors")
+    return int(number)
+
+
+def zoning_in(form: FormReader) -> sites.ZoningIn:
+    """The zoning form, numbers as the visitor's language writes them. Every field is read, and what `gis` refuses
+    in the values that could be read is added, so each problem stands next to its field at once."""
+    problems = Problems()
+    values: dict[str, Any] = {}
+    for name in sites.ZONING_FIELDS:
+        if not form.filled(name):
+            if name not in sites.OPTIONAL:
+                problems.add(Invalid("This value is needed.", field=name))
+            values[name] = None
+        elif name == "max_floors":
+            values[name] = problems.read(lambda: _floors(form))
+        else:
+            number = problems.read(lambda name=name: form.decimal(name))
+            values[name] = None if number is None else float(number)
+    mix, rows = [], []
+    for i in range(sites.MAX_UNIT_TYPES):
+        fields = (f"unit_name_{i}", f"unit_area_{i}", f"unit_share_{i}")
+        if not any(form.filled(f) for f in fields):
+            continue
+        name = problems.read(lambda f=fields[0]: form.text(f, limit=sites.UNIT_NAME_LIMIT))
+        area = problems.read(lambda f=fields[1]: form.decimal(f))
+        share = problems.read(lambda f=fields[2]: form.decimal(f, default=Decimal(1), low=Decimal(0),
+                                                               high=sites.MAX_UNIT_SHARE))
+        rows.append(i)
+        if name is not None and area is not None and share is not None:
+            mix.append((i, UnitType(name, float(area), float(share))))
+    zoning = Zoning(**values)
+    for problem in sites.zoning_problems(zoning) + sites.check_unit_mix([u for _, u in mix], [i for i, _ in mix]):
+        if problem.field != "unit_name_0" or problem.msgid != "Give at least one unit type." or not rows:
+            problems.add(problem)  # a field refused already keeps its first problem
+    problems.check()
+    return sites.ZoningIn(zoning, tuple(u for _, u in mix))
+
+
+@get("/projects/{slug:str}/zoning", sync_to_thread=True)
+def zoning_form(request: Request, db: Session, slug: str) -> Response:
     project = _editable(request, db, slug)
     return _page(request, project, _form_values(project, request_locale(request)))
 
 
-@get("/projects/{slug:str}/zoning", include_in_schema=False, guards=[writers])
-async def zoning_form(request: Request, db: Session, slug: str) -> Response:
-    return await in_thread(_zoning_form, request, db, slug)
-
-
-@post("/projects/{slug:str}/zoning", include_in_schema=False, guards=[writers], sync_to_thread=True)
+@post("/projects/{slug:str}/zoning", sync_to_thread=True)
 def save_zoning(request: Request, db: Session, slug: str, data: Form) -> Response:
     project = _editable(request, db, slug)
     locale = request_locale(request)
     try:
-        values, mix = sites.parse_zoning_form(data, locale)
-        sites.update_zoning(db, request.user, project, values, mix)
-    except DomainError as exc:
-        message = gettext_for(locale)(exc.msgid).format(**exc.fields)
-        return _page(request, project, dict(data), status_code=exc.status_code, error=message,
-                     error_field=exc.field)
+        with refusable(db):
+            sites.update_zoning(db, request.user, project, zoning_in(FormReader(data, locale)))
+    except UserError as exc:
+        problems: dict[str, str] = {}
+        for p in describe(exc, locale):
+            problems.setdefault(p.field or "", p.message)
+        return _page(request, project, dict(data), status_code=exc.status, problems=problems)
     return Redirect(f"/projects/{project.slug}?saved=1#capacity")
 
 
-routes = [zoning_form, save_zoning]
+handlers = [zoning_form, save_zoning]
+
+# The pages of this context, registered once with their guard; none belongs in the API schema.
+router = Router(path="/", route_handlers=handlers, include_in_schema=False, guards=[writers])

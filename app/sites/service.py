@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from babel.numbers import NumberFormatError, parse_decimal
 from shapely.ops import unary_union
 
 from app.audit import service as audit
 from app.auth.identity import CurrentUser
-from app.errors import Invalid, NotFound
-from app.i18n import babel_locale
+from app.errors import Invalid, InvalidFields, NotFound
 from app.projects.models import DEFAULT_UNIT_MIX, Project, Site
 from gis.capacity import Capacity, UnitType, Zoning, capacity, validate_zoning
 
@@ -18,6 +16,9 @@ ZONING_FIELDS = ("kdb_pct", "klb", "kdh_pct", "gsb_front_m", "gsb_side_m", "gsb_
 # Fields a planner may leave empty: no height limit, no floor limit, front direction unknown.
 OPTIONAL = {"max_floors", "max_height_m", "front_azimuth_deg"}
 MAX_UNIT_TYPES = 6
+MIN_UNIT_AREA, MAX_UNIT_AREA = 18, 200  # m² of a unit type's net area
+UNIT_NAME_LIMIT = 60
+MAX_UNIT_SHARE = 10**6  # shares are relative weights: 2 and 1, or 60 and 40
 
 
 def zoning_of(site: Site) -> Zoning:
@@ -37,65 +38,47 @@ def site_capacity(project: Project) -> Capacity | None:
     return capacity(outline, zoning_of(site), unit_mix_of(site))
 
 
-def _number(raw: str, locale: str, field: str) -> Decimal:
-    text = (raw or "").strip().replace(" ", "")
-    try:
-        return parse_decimal(text, locale=babel_locale(locale), strict=False)
-    except (NumberFormatError, InvalidOperation, ValueError):
-        raise Invalid("{value} is not a number.", field=field, value=raw) from None
+@dataclass(frozen=True)
+class ZoningIn:
+    """A site's zoning (RDTR) and unit mix as the planner sets them; `update_zoning` checks them with `gis`."""
+
+    zoning: Zoning
+    unit_mix: tuple[UnitType, ...]
 
 
-def parse_zoning_form(form: dict[str, str], locale: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Zoning values and the unit mix from a form, numbers written the way the locale writes them."""
-    values: dict[str, Any] = {}
-    for name in ZONING_FIELDS:
-        raw = (form.get(name) or "").strip()
-        if not raw:
-            if name in OPTIONAL:
-                values[name] = None
-                continue
-            raise Invalid("This value is needed.", field=name)
-        number = _number(raw, locale, name)
-        if name == "max_floors":
-            if number != number.to_integral_value():
-                raise Invalid("The number of floors is a whole number.", field=name)
-            values[name] = int(number)
-        else:
-            values[name] = float(number)
-    mix = []
-    for i in range(MAX_UNIT_TYPES):
-        name = (form.get(f"unit_name_{i}") or "").strip()
-        area = (form.get(f"unit_area_{i}") or "").strip()
-        share = (form.get(f"unit_share_{i}") or "").strip()
-        if not (name or area or share):
-            continue
-        if not name:
-            raise Invalid("Each unit type needs a name.", field=f"unit_name_{i}")
-        area_v = float(_number(area, locale, f"unit_area_{i}"))
-        share_v = float(_number(share or "1", locale, f"unit_share_{i}"))
-        if not 18 <= area_v <= 200:
-            raise Invalid("A unit's net area is between {low} and {high} m².", field=f"unit_area_{i}",
-                          low=18, high=200)
-        if share_v <= 0:
-            raise Invalid("A unit type's share is more than zero.", field=f"unit_share_{i}")
-        mix.append({"name": name[:60], "net_area_m2": area_v, "share": share_v})
-    if not mix:
-        raise Invalid("Give at least one unit type.", field="unit_name_0")
-    return values, mix
+def zoning_problems(zoning: Zoning) -> list[Invalid]:
+    """What `gis` refuses in these values, one problem per field, each naming it."""
+    return [Invalid(m.msgid, field=m.fields.get("field"), **{k: v for k, v in m.fields.items() if k != "field"})
+            for m in validate_zoning(zoning)]
 
 
-def update_zoning(session, actor: CurrentUser, project: Project, values: dict[str, Any],
-                  unit_mix: list[dict[str, Any]]) -> Site:
+def check_unit_mix(unit_mix: Sequence[UnitType], rows: Sequence[int] | None = None) -> list[Invalid]:
+    """A unit mix's problems, each naming the field of its row (unit_area_0, unit_share_0...); `rows` are the form's
+    row numbers of the types, when the form left rows empty between them."""
+    problems = []
+    for i, unit in zip(rows if rows is not None else range(len(unit_mix)), unit_mix, strict=True):
+        if not unit.name:
+            problems.append(Invalid("Each unit type needs a name.", field=f"unit_name_{i}"))
+        if not MIN_UNIT_AREA <= unit.net_area_m2 <= MAX_UNIT_AREA:
+            problems.append(Invalid("A unit's net area is between {low} and {high} m².", field=f"unit_area_{i}",
+                                    low=MIN_UNIT_AREA, high=MAX_UNIT_AREA))
+        if not 0 < unit.share <= MAX_UNIT_SHARE:
+            problems.append(Invalid("A unit type's share is more than zero.", field=f"unit_share_{i}"))
+    if not unit_mix:
+        problems.append(Invalid("Give at least one unit type.", field="unit_name_0"))
+    return problems
+
+
+def update_zoning(session, actor: CurrentUser, project: Project, command: ZoningIn) -> Site:
     if not actor.may_edit_cooperative(project.cooperative_id):
         raise NotFound("No project found at this address.")
-    problems = validate_zoning(Zoning(**values))
+    problems = zoning_problems(command.zoning) + check_unit_mix(command.unit_mix)
     if problems:
-        first = problems[0]
-        fields = {k: v for k, v in first.fields.items() if k != "field"}
-        raise Invalid(first.msgid, field=first.fields.get("field"), **fields)
+        raise InvalidFields(problems)
     site = project.site
     before = {name: getattr(site, name) for name in ZONING_FIELDS} | {"unit_mix": site.unit_mix}
-    after = dict(values) | {"unit_mix": unit_mix}
+    after = {name: getattr(command.zoning, name) for name in ZONING_FIELDS} | {"unit_mix": [
+        {"name": u.name, "net_area_m2": u.net_area_m2, "share": u.share} for u in command.unit_mix]}
     for name, value in after.items():
         setattr(site, name, value)
     changed = audit.diff(before, after)

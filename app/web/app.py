@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+import anyio
 from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
@@ -20,8 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import api
 from app.audit import controller as audit_pages
 from app.auth import controller as auth_pages
+from app.clock import SystemClock
 from app.config import ROOT, Settings, get_settings
-from app.construction import controller as construction_pages
+from app.construction import pages as construction_pages
 from app.cooperatives import controller as cooperative_pages
 from app.db.engine import get_engine, session_factory
 from app.designs import controller as design_pages
@@ -35,17 +38,36 @@ from app.publishing import controller as publishing_pages
 from app.sites import controller as site_pages
 from app.web.deps import provide_db
 from app.web.errors import HANDLERS
-from app.web.middleware import BearerAwareCSRFMiddleware, IdentityMiddleware
+from app.web.middleware import BearerAwareCSRFMiddleware, RequestSession
 
 STATIC = ROOT / "app" / "static"
 
 
-@get("/healthz", include_in_schema=False, sync_to_thread=True)
-def healthz(state: State) -> dict[str, str]:
-    """For the container's health check: the app answers and its database does too."""
+# The health check has threads of its own: it must answer while every handler thread waits for a lock.
+_HEALTH_THREADS = anyio.CapacityLimiter(2)
+
+
+def _database_answers(state: State) -> None:
     with state.db() as session:
         session.execute(text("SELECT 1"))
+
+
+@get("/healthz", include_in_schema=False)
+async def healthz(state: State) -> dict[str, str]:
+    """For the container's health check: the app answers and its database does too."""
+    await anyio.to_thread.run_sync(_database_answers, state, limiter=_HEALTH_THREADS)
     return {"status": "ok"}
+
+
+# No row's id is past a 32-bit integer (an `int` column on PostgreSQL); SQLite cannot even bind past 64 bits.
+MAX_ID = 2**31 - 1
+
+
+def _ids_in_range(request: Request) -> None:
+    """An address whose numeric id no row can have is not found, before any query is made with the number."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise NotFoundException()
 
 
 def _is_login_post(request: Request) -> bool:
@@ -94,22 +116,24 @@ def create_app(
     logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return Litestar(
+        before_request=_ids_in_range,
         after_request=_private_by_default,
+        # One router per context; each sets its guards and schema visibility once.
         route_handlers=[
             healthz,
-            *auth_pages.routes,
-            *project_pages.routes,
-            *parcel_pages.routes,
-            *site_pages.routes,
-            *design_pages.routes,
-            *price_pages.routes,
-            *member_pages.routes,
-            *meeting_pages.routes,
-            *loan_pages.routes,
-            *cooperative_pages.routes,
-            *construction_pages.routes,
-            *publishing_pages.routes,
-            *audit_pages.routes,
+            auth_pages.router,
+            project_pages.router,
+            parcel_pages.router,
+            site_pages.router,
+            design_pages.router,
+            price_pages.router,
+            member_pages.router,
+            meeting_pages.router,
+            loan_pages.router,
+            cooperative_pages.router,
+            construction_pages.router,
+            publishing_pages.router,
+            audit_pages.router,
             api.router,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=None),
@@ -120,7 +144,7 @@ def create_app(
             login_limit.middleware,
             public_limit.middleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
-            IdentityMiddleware(),
+            RequestSession(),
         ],
         exception_handlers=HANDLERS,
         openapi_config=OpenAPIConfig(
@@ -130,7 +154,7 @@ def create_app(
             # JSON and YAML only: the interactive viewers load their scripts from CDNs.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
-        state=State({"db": db, "settings": settings}),
+        state=State({"db": db, "settings": settings, "clock": SystemClock()}),
         # An upload may be as large as the configured limit plus the multipart envelope.
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
         debug=settings.debug,

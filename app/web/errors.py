@@ -1,12 +1,19 @@
-"""One answer per failure, as a page for people and as JSON under /api."""
+"""The one error boundary: every failure becomes a page for people, or problem+json (RFC 9457) under /api.
+
+Refusals a user can cause are `kernel.errors.UserError`s, whoever raised them (a pure package, a service, the
+form reader); `describe` translates them once. Database failures that concurrent use can cause (a lock that did
+not come free, a row another officer stored first) become a 409 with nothing stored; a value the database
+cannot hold becomes a 400. Anything else is a bug: logged with a reference, answered 500 without internals.
+"""
 
 from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from urllib.parse import quote
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -16,110 +23,169 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.response import Redirect
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
-from app.errors import DomainError, NotFound
-from app.i18n import gettext_for
+from app.i18n import gettext_for, render_message
 from app.web.locale import request_locale
 from app.web.templating import render
-from costing.errors import CostingError
-from finance.instalment import FinanceError
+from kernel.errors import UserError
 
 log = logging.getLogger("japra.web")
+PROBLEM_JSON = "application/problem+json"
 
 
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
 
 
-def _json(status: int, detail: str, **extra) -> Response:
-    return Response({"status_code": status, "detail": detail, **extra}, status_code=status,
-                    media_type=MediaType.JSON)
+@dataclass(frozen=True)
+class Problem:
+    """One refused input, in the reader's language, with where it is."""
+
+    message: str
+    field: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def as_json(self) -> dict:
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+def describe(exc: UserError, locale: str) -> list[Problem]:
+    """The one translation of a refusal: each message in `locale`, with the field, row and column it names."""
+    problems = getattr(exc, "problems", None)  # progress: one field per problem
+    if problems and all(hasattr(p, "message") and hasattr(p, "field") for p in problems):
+        return [Problem(render_message(p.message, locale), p.field) for p in problems]
+    return [Problem(render_message(m, locale), exc.field if i == 0 else None, exc.row, exc.column)
+            for i, m in enumerate(exc.messages)]
+
+
+def refusal_lines(request: Request, exc: UserError) -> list[str]:
+    """A refusal as lines for a form's alert, each problem on its own; a file's with its row and column."""
+    _ = gettext_for(request_locale(request))
+    lines = []
+    for p in describe(exc, request_locale(request)):
+        if p.row is not None:
+            lines.append(_("Row {row}, column {column}: {problem}").format(row=p.row, column=p.column or "—",
+                                                                          problem=p.message))
+        else:
+            lines.append(p.message)
+    return lines
+
+
+def refusal_text(request: Request, exc: UserError) -> str:
+    """A refusal in one paragraph, for a form that shows one message."""
+    return " ".join(refusal_lines(request, exc))
+
+
+def problem_response(status: int, detail: str, *, title: str | None = None, errors: list[dict] | None = None,
+                     headers: dict[str, str] | None = None, **extra) -> Response:
+    body = {"type": "about:blank", "title": title or detail, "status": status, "detail": detail, **extra}
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _page(request: Request, status: int, **context) -> Response:
     return render(request, "errors/error.html", status_code=status, status=status, **context)
 
 
+def _answer(request: Request, status: int, problems: list[Problem]) -> Response:
+    if status == 404:
+        return not_found(request, None)
+    text = " ".join(p.message for p in problems)
+    if wants_json(request):
+        return problem_response(status, text, errors=[p.as_json() for p in problems])
+    return _page(request, status, message=text, problems=problems)
+
+
+def user_error(request: Request, exc: UserError) -> Response:
+    return _answer(request, exc.status, describe(exc, request_locale(request)))
+
+
 def not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
     if wants_json(request):
-        resp = _json(401, "Authentication required: sign in or send 'Authorization: Bearer <token>'.")
-        resp.headers["WWW-Authenticate"] = "Bearer"
-        return resp
+        return problem_response(401, "Authentication required: sign in or send 'Authorization: Bearer <token>'.",
+                                headers={"WWW-Authenticate": "Bearer"})
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Redirect(f"/login?next={quote(target)}")
 
 
 def permission_denied(request: Request, exc: PermissionDeniedException) -> Response:
     if wants_json(request):
-        return _json(403, "Your role does not allow this.")
+        return problem_response(403, "Your role does not allow this.")
     return _page(request, 403)
 
 
-def not_found(request: Request, exc: Exception) -> Response:
+def not_found(request: Request, exc: Exception | None) -> Response:
     if wants_json(request):
-        return _json(404, "Not found.")
+        return problem_response(404, "Not found.")
     return _page(request, 404)
-
-
-def domain_error(request: Request, exc: DomainError) -> Response:
-    message = gettext_for(request_locale(request))(exc.msgid).format(**exc.fields)
-    if isinstance(exc, NotFound) or exc.status_code == 404:
-        return not_found(request, exc)
-    if wants_json(request):
-        extra = [{"key": exc.field, "message": message}] if exc.field else []
-        return _json(exc.status_code, message, extra=extra)
-    return _page(request, exc.status_code, message=message)
-
-
-def library_error(request: Request, exc: Exception) -> Response:
-    """Bad input refused by a pure library (costing, finance): its message, in the visitor's language."""
-    from app.i18n import render_message
-
-    message = getattr(exc, "message", None)
-    field = getattr(exc, "field", None)
-    if message is not None:
-        text = render_message(message, request_locale(request))
-    else:  # finance's errors are English for scripts; a page names the value in the visitor's language
-        _ = gettext_for(request_locale(request))
-        text = _("This value cannot be used: {field}.").format(field=field or "-")
-    if wants_json(request):
-        return _json(400, text, extra=[{"key": field, "message": text}] if field else [])
-    return _page(request, 400, message=text)
 
 
 def too_many(request: Request, exc: TooManyRequestsException) -> Response:
     if wants_json(request):
-        return _json(429, "Too many requests; wait a minute and try again.")
+        return problem_response(429, "Too many requests; wait a minute and try again.", headers=exc.headers)
     resp = _page(request, 429)
     if exc.headers:
         resp.headers.update(exc.headers)
     return resp
 
 
+def _validation_errors(extra) -> list[dict]:
+    """Litestar's own refusals of a request's shape ({key, message, source}) as this API's `errors`."""
+    if not isinstance(extra, list):
+        return []
+    return [{"field": e.get("key"), "message": e.get("message")} for e in extra if isinstance(e, dict)]
+
+
 def http_error(request: Request, exc: HTTPException) -> Response:
     if wants_json(request) or isinstance(exc, ValidationException):
-        return _json(exc.status_code, exc.detail, **({"extra": exc.extra} if exc.extra else {}))
+        return problem_response(exc.status_code, exc.detail, errors=_validation_errors(exc.extra))
     return _page(request, exc.status_code)
 
 
+def _lock_not_free(exc: OperationalError) -> bool:
+    """PostgreSQL's lock_timeout (55P03) or SQLite's busy timeout: another save held the record too long."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "55P03" or "database is locked" in str(exc.orig) or "database table is locked" in str(exc.orig)
+
+
+def database_error(request: Request, exc: Exception) -> Response:
+    _ = gettext_for(request_locale(request))
+    if isinstance(exc, OperationalError) and _lock_not_free(exc):
+        log.info("busy: %s %s", request.method, request.url.path)
+        return _answer(request, 409, [Problem(_("Someone else is saving the same record right now. Nothing was "
+                                                "stored: wait a moment and try again."))])
+    if isinstance(exc, IntegrityError):
+        log.info("integrity refused: %s %s", request.method, request.url.path)
+        return _answer(request, 409, [Problem(_("This was stored already, or conflicts with what is stored. "
+                                                "Nothing was stored: reload the page to see the current state."))])
+    if isinstance(exc, DataError):
+        log.info("value refused by the database: %s %s", request.method, request.url.path)
+        return _answer(request, 400, [Problem(_("A value is too large or not of the right kind. Nothing was "
+                                                "stored."))])
+    return server_error(request, exc)
+
+
 def server_error(request: Request, exc: Exception) -> Response:
-    # A short reference ties the visitor's report to the log line without showing internals.
+    # A short reference ties the visitor's report to the log line without showing internals. The path only:
+    # query strings may carry personal data (UU PDP), and so may the exception's text, kept to the traceback.
     ref = secrets.token_hex(4)
     log.exception("unhandled error ref=%s %s %s", ref, request.method, request.url.path)
     if wants_json(request):
-        return _json(500, "Internal error.", reference=ref)
-    return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, reference=ref)
-
+        return problem_response(500, "Internal error.", reference=ref)
+    return _page(request, 500, reference=ref)
 
 
 HANDLERS = {
     NotAuthorizedException: not_authorized,
     PermissionDeniedException: permission_denied,
     NotFoundException: not_found,
-    DomainError: domain_error,
-    CostingError: library_error,
-    FinanceError: library_error,
+    UserError: user_error,
+    OperationalError: database_error,
+    IntegrityError: database_error,
+    DataError: database_error,
     TooManyRequestsException: too_many,
     HTTPException: http_error,
     Exception: server_error,

@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import logging
+
 import anyio
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth import service as auth
 from app.auth.identity import CurrentUser
+from app.web.deps import SAFE_METHODS, SESSION_KEY, finish, open_session
 
 SESSION_COOKIE = "japra_session"
+log = logging.getLogger("japra.web")
 
 
 def bearer_token(connection: ASGIConnection) -> str | None:
@@ -20,35 +25,57 @@ def bearer_token(connection: ASGIConnection) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _resolve(db: sessionmaker[Session], session_token: str | None, api_token: str | None) -> CurrentUser | None:
-    with db() as session:
-        if api_token:
-            user = auth.user_for_token(session, api_token)
-            session.commit()  # last_used_at
-            return user
-        if session_token:
-            return auth.user_for_session(session, session_token)
+def _touch(source: sessionmaker[Session], api_token: str) -> None:
+    try:
+        with open_session(source, write=True) as session, session.begin():
+            auth.touch_token(session, api_token)
+    except SQLAlchemyError:  # a busy moment: the stamp waits for the token's next use
+        log.debug("token use not recorded this time", exc_info=True)
+
+
+def _resolve(session: Session, source: sessionmaker[Session], session_token: str | None, api_token: str | None,
+             writes: bool) -> CurrentUser | None:
+    if api_token:
+        # A request that writes records the token's use in its own transaction; one that reads keeps its
+        # transaction read-only (on SQLite a read that turns into a write can fail) and stamps it apart.
+        user = auth.user_for_token(session, api_token, touch=writes)
+        if user is not None and not writes:
+            _touch(source, api_token)
+        return user
+    if session_token:
+        return auth.user_for_session(session, session_token)
     return None
 
 
-class IdentityMiddleware(ASGIMiddleware):
-    """Puts the signed-in user (or None) in scope["user"]; guards decide what that user may reach."""
+async def identify(connection: ASGIConnection, session: Session,
+                   source: sessionmaker[Session]) -> tuple[CurrentUser | None, str | None]:
+    """Who is asking, read in the request's own session: (user or None, "token" | "session" | None)."""
+    api_token = bearer_token(connection)
+    session_token = connection.cookies.get(SESSION_COOKIE)
+    if not (api_token or session_token):
+        return None, None
+    writes = connection.scope["method"] not in SAFE_METHODS
+    user = await anyio.to_thread.run_sync(_resolve, session, source, session_token, api_token, writes)
+    return user, ("token" if api_token and user else ("session" if user else None))
+
+
+class RequestSession(ASGIMiddleware):
+    """Opens the request's session, puts the signed-in user (or None) in scope["user"], closes it at the end."""
 
     scopes = (ScopeType.HTTP,)
-    # Static files need no identity: skip the database lookup for them.
+    # Static files need neither a session nor an identity.
     should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith("/static/"))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        connection: ASGIConnection = ASGIConnection(scope)
-        api_token = bearer_token(connection)
-        session_token = connection.cookies.get(SESSION_COOKIE)
-        user = None
-        if api_token or session_token:
-            db = scope["litestar_app"].state.db
-            user = await anyio.to_thread.run_sync(_resolve, db, session_token, api_token)
-        scope["user"] = user
-        scope["auth"] = "token" if api_token and user else ("session" if user else None)
-        await next_app(scope, receive, send)
+        source: sessionmaker[Session] = scope["litestar_app"].state.db
+        session = open_session(source, write=scope["method"] not in SAFE_METHODS)
+        scope[SESSION_KEY] = session  # type: ignore[typeddict-unknown-key]
+        try:
+            connection: ASGIConnection = ASGIConnection(scope)
+            scope["user"], scope["auth"] = await identify(connection, session, source)
+            await next_app(scope, receive, send)
+        finally:
+            await finish(session.close)
 
 
 class BearerAwareCSRFMiddleware(CSRFMiddleware):
@@ -59,4 +86,3 @@ class BearerAwareCSRFMiddleware(CSRFMiddleware):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
-

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from app import i18n, labels
 from app.config import ROOT
 from app.projects.models import LandStatus, ProjectStage
+from app.web.deps import roll_back_this_request
 from app.web.locale import request_locale
 
 TEMPLATES = ROOT / "templates"
@@ -105,6 +106,9 @@ def render_html(request: Request, template: str, **context: Any) -> str:
 
 
 def render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
+    """A page. One with an error status refuses what was asked, so the request's transaction stores nothing."""
+    if status_code >= 400:
+        roll_back_this_request(request)
     return Response(
         render_html(request, template, **context),
         status_code=status_code,

@@ -82,6 +82,9 @@ def test_malformed_files_are_refused_with_every_problem():
 @pytest.mark.parametrize("text, code", [
     ("{", "bad_json"), ("[]", "not_an_object"), ('{"members": []}', "missing_list"),
     (b"\xff\xfe", "bad_json"),
+    # Nested past the limit: deeper than the parser's recursion, and just deep enough to be refused.
+    ("[" * 100_000 + "]" * 100_000, "too_deep"),
+    ('{"members": [], "units": [], "comment": ' + "[" * 32 + "]" * 32 + "}", "too_deep"),
 ])
 def test_not_a_meeting_file(text, code):
     with pytest.raises(AllocationError) as caught:

@@ -74,7 +74,8 @@ def test_pages_by_role(client, db, path, role, status):
 def test_api_reads_by_role(client, db, path, role, status):
     response = sign_in(client, db, role).get(path)
     assert response.status_code == status
-    assert response.headers["content-type"].startswith(("application/json", "application/geo+json"))
+    assert response.headers["content-type"].startswith(("application/json", "application/geo+json",
+                                                        "application/problem+json"))
 
 
 @pytest.mark.db

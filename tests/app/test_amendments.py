@@ -10,13 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from allocation import amendments
 from app.audit.models import AuditEntry
-from app.db.base import utcnow
-from app.documents.minutes import minutes_html
 from app.errors import Conflict
-from app.i18n import JAKARTA
 from app.loans.models import InstalmentPlan
 from app.meetings import service as meetings
+from app.meetings.minutes import minutes_html
 from app.meetings.models import AllocationMeeting, UnitAllocation
 from app.members.models import Member
 from app.projects.models import Project
@@ -158,7 +157,7 @@ def test_viewers_and_other_cooperatives_cannot_amend(client, db, confirmed):
     assert _in_force(db)["KNR-001"] == "A-4-01"
 
 
-def test_a_plan_without_payments_ends_one_with_payments_blocks(client, db, confirmed):
+def test_a_plan_without_payments_ends_one_with_payments_blocks(client, db, confirmed, clock):
     url = confirmed
     assert client.post(url + "/plans", data={**TERMS, "_csrf_token": csrf_token(client)},
                        follow_redirects=False).status_code == 302
@@ -170,7 +169,7 @@ def test_a_plan_without_payments_ends_one_with_payments_blocks(client, db, confi
     unpaid = plan_of("KNR-001")
     assert _amend(client, url, kind="move", member="KNR-001", unit=FREE, reason="Pindah blok").status_code == 302
     db.refresh(unpaid)
-    today = utcnow().astimezone(JAKARTA).date()
+    today = clock.day  # the server's day, fixed: a run across Jakarta's midnight sees one today
     assert not unpaid.in_force and unpaid.ended_on == today
     assert unpaid.change_reason == "allocation amended: Pindah blok"
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "plan.end",
@@ -205,8 +204,8 @@ def test_a_swap_holds_under_the_unique_indexes(db, client, confirmed):
     """Both rows end before the new ones are added; on PostgreSQL the partial indexes check every statement."""
     meeting = db.scalar(select(AllocationMeeting).order_by(AllocationMeeting.id.desc()))
     for _ in range(2):  # there and back
-        meetings.amend(db, "test", meeting, {"kind": "swap", "member": "KNR-001", "other_member": "KNR-002",
-                                             "reason": "tukar"}, date(2027, 1, 5))
+        meetings.amend(db, "test", meeting, amendments.Request(kind="swap", member="KNR-001", other_member="KNR-002",
+                                                               reason="tukar"), date(2027, 1, 5))
         db.flush()
     assert _in_force(db)["KNR-001"] == "A-4-01" and _in_force(db)["KNR-002"] == "A-4-02"
     rows = db.scalars(select(UnitAllocation).where(UnitAllocation.member.has(Member.number == "KNR-001"))).all()
@@ -244,13 +243,13 @@ def committed_meeting(scratch_database_url):
     with Session(engine) as s:
         demo.load(s)
         project = s.scalar(select(Project).where(Project.slug == "kunir"))
-        meeting = meetings.create(s, "test", project, {"title": "Rapat", "place": "Balai", "held_on": "2026-12-12",
-                                                       "method": "lottery"})
+        meeting = meetings.create(s, "test", project, meetings.MeetingIn(title="Rapat", place="Balai",
+                                                                         held_on=date(2026, 12, 12), method="lottery"))
         meetings.publish(s, "test", meeting, SEED)
         meetings.import_preferences(s, "test", meeting, b"nomor_anggota;pilihan_1\nKNR-001;A-4-01\nKNR-002;A-4-02\n")
         meetings.run(s, "test", meeting, SEED)
-        meetings.confirm(s, "test", meeting, {"members_present": "30", "members_total": "36", "chair": "K",
-                                              "secretary": "S", "witness_1": "A", "witness_2": "B"})
+        meetings.confirm(s, "test", meeting, meetings.ConfirmationIn(members_present=30, members_total=36, chair="K",
+                                                                     secretary="S", witness_1="A", witness_2="B"))
         s.commit()
         meeting_id = meeting.id
     yield engine, meeting_id
@@ -263,8 +262,8 @@ def test_two_officers_taking_the_same_free_unit_one_wins(committed_meeting):
 
     def amend(session: Session, number: str):
         meeting = session.get(AllocationMeeting, meeting_id)
-        return meetings.amend(session, number, meeting, {"kind": "move", "member": number, "unit": FREE,
-                                                         "reason": "rebutan"}, today)
+        return meetings.amend(session, number, meeting, amendments.Request(kind="move", member=number, unit=FREE,
+                                                                           reason="rebutan"), today)
 
     first, second = Session(engine), Session(engine)
     outcome: dict[str, object] = {}

@@ -22,7 +22,7 @@ def test_malformed_json_is_a_400(planner):
 def test_wrong_type_names_the_field(planner):
     r = planner.post("/api/projects", json={"cooperative": "kunir", "name": 12, "slug": "kunir-3"})
     assert r.status_code == 400
-    assert any(e.get("key") == "name" for e in r.json()["extra"]), r.json()
+    assert any(e.get("field") == "name" for e in r.json()["errors"]), r.json()
 
 
 @pytest.mark.parametrize(
@@ -43,9 +43,9 @@ def test_invalid_fields_are_reported_by_name(planner, body, field):
 
 def test_unknown_cooperative_and_taken_slug(planner):
     r = planner.post("/api/projects", json={"cooperative": "nowhere", "name": "X", "slug": "x"})
-    assert r.status_code == 400 and r.json()["extra"][0]["key"] == "cooperative"
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "cooperative"
     r = planner.post("/api/projects", json={"cooperative": "kunir", "name": "X", "slug": "akuarium"})
-    assert r.status_code == 409 and r.json()["extra"][0]["key"] == "slug"
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "slug"
 
 
 def test_geojson_of_parcels(planner):
@@ -65,7 +65,7 @@ def test_bbox_filters_sites_and_rejects_nonsense(planner):
     r = planner.get(f"/api/sites?bbox={kota_tua}")
     assert [f["properties"]["project"] for f in r.json()["features"]] == ["kunir"]
     assert planner.get("/api/sites?bbox=1,2,3").status_code == 400
-    assert "bbox" in planner.get("/api/sites?bbox=a,b,c,d").json()["extra"][0]["key"]
+    assert "bbox" in planner.get("/api/sites?bbox=a,b,c,d").json()["errors"][0]["field"]
 
 
 def test_pagination_of_projects(planner):

@@ -15,7 +15,7 @@ from app.construction import costs as cost_book
 from app.construction import service as construction
 from app.construction.models import CostEntry
 from app.projects.models import Project
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, fix_today, sign_in
 
 pytestmark = pytest.mark.db
 TODAY = date(2026, 6, 30)
@@ -24,16 +24,16 @@ COSTS = "/projects/{slug}/construction/costs"
 
 def _start(db, slug: str) -> Project:
     project = db.scalar(select(Project).where(Project.slug == slug))
-    construction.start(db, "test", project, {"started_on": "2025-11-03", "planned_finish": "2027-04-30",
-                                             "contractor": "CV Contoh", "supervisor": "Pengawas Contoh"})
+    construction.start(db, "test", project, construction.StartIn(date(2025, 11, 3), date(2027, 4, 30),
+                                                                 contractor="CV Contoh", supervisor="Pengawas Contoh"))
     db.commit()
     return project
 
 
 @pytest.fixture()
-def marlina(client, db, monkeypatch):
+def marlina(client, db, web_app):
     """Marlina under construction, its officer signed in with English pages, and a fixed today."""
-    monkeypatch.setattr("app.construction.controller.today", lambda: TODAY)
+    fix_today(web_app, TODAY)
     project = _start(db, "marlina")
     sign_in(client, db, "pengurus-marlina")
     client.cookies.set("japra_lang", "en")
@@ -116,8 +116,8 @@ def test_a_reference_is_recorded_once(client, db, marlina):
     assert _count(db) == 1
 
 
-def test_rab_lines_map_to_their_division(client, db, monkeypatch):
-    monkeypatch.setattr("app.construction.controller.today", lambda: TODAY)
+def test_rab_lines_map_to_their_division(client, db, web_app):
+    fix_today(web_app, TODAY)
     kunir = _start(db, "kunir")
     sign_in(client, db, "pengurus-kunir")
     client.cookies.set("japra_lang", "en")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from app.construction import overview
 from app.construction import service as construction
 from app.projects.models import Project
-from tests.conftest import sign_in
+from tests.conftest import fix_today, sign_in
 
 pytestmark = pytest.mark.db
 TODAY = date(2026, 7, 5)
@@ -19,17 +20,17 @@ TODAY = date(2026, 7, 5)
 
 def _start(db, slug: str, **percents: str) -> Project:
     project = db.scalar(select(Project).where(Project.slug == slug))
-    construction.start(db, "test", project, {"started_on": "2025-11-03", "planned_finish": "2027-04-30"})
+    construction.start(db, "test", project, construction.StartIn(date(2025, 11, 3), date(2027, 4, 30)))
     if percents:
-        construction.add_report(db, "test", project, {"report_date": "2026-06-30", "reporter": "Pengawas",
-                                                      **{f"pct_{k}": v for k, v in percents.items()}}, TODAY)
+        construction.add_report(db, "test", project, construction.ReportIn(
+            date(2026, 6, 30), "Pengawas", {k: Decimal(v) for k, v in percents.items()}), TODAY)
     db.commit()
     return project
 
 
 @pytest.fixture()
-def admin(client, db, monkeypatch):
-    monkeypatch.setattr("app.projects.controller.construction_today", lambda: TODAY)
+def admin(client, db, web_app):
+    fix_today(web_app, TODAY)
     sign_in(client, db, "admin")
     client.cookies.set("japra_lang", "en")
     return client
@@ -41,8 +42,8 @@ def _order(html: str) -> list[str]:
 
 
 def _all_done(db, project: Project) -> None:
-    form = {f"pct_{p.code}": "100" for p in construction.packages_of(db, project)}
-    construction.add_report(db, "test", project, {"report_date": "2026-06-30", "reporter": "Pengawas", **form}, TODAY)
+    percents = {p.code: Decimal(100) for p in construction.packages_of(db, project)}
+    construction.add_report(db, "test", project, construction.ReportIn(date(2026, 6, 30), "Pengawas", percents), TODAY)
     db.commit()
 
 
@@ -80,8 +81,8 @@ def test_the_overview_lists_every_project_under_construction(admin, db):
     assert _order(admin.get("/").text) == ["kunir", "marlina"]
 
 
-def test_only_japra_staff_see_the_overview(client, db, monkeypatch):
-    monkeypatch.setattr("app.projects.controller.construction_today", lambda: TODAY)
+def test_only_japra_staff_see_the_overview(client, db, web_app):
+    fix_today(web_app, TODAY)
     _start(db, "marlina")
     sign_in(client, db, "pengurus-marlina")
     assert 'id="construction"' not in client.get("/").text

@@ -65,7 +65,7 @@ def bomb_png(width=100_000, height=100_000) -> bytes:
 @pytest.fixture()
 def project(db: Session) -> Project:
     marlina = db.scalar(select(Project).where(Project.slug == "marlina"))
-    construction.start(db, "test", marlina, {"started_on": "2025-11-03", "planned_finish": "2027-04-30"})
+    construction.start(db, "test", marlina, construction.StartIn(date(2025, 11, 3), date(2027, 4, 30)))
     db.commit()
     return marlina
 

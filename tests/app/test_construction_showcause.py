@@ -4,11 +4,13 @@ outcome judged from the reports on the target date, confirmed by the officer."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
+from app.clock import FixedClock
 from app.construction import service as construction
 from app.construction.models import ShowCauseMeeting
 from app.projects.models import Project
@@ -18,26 +20,20 @@ pytestmark = pytest.mark.db
 PAGE = "/projects/marlina/construction"
 
 
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
 
 
 @pytest.fixture()
-def clock(monkeypatch) -> Clock:
-    clock = Clock(date(2026, 7, 5))
-    monkeypatch.setattr("app.construction.controller.today", clock)
-    return clock
+def clock(web_app) -> FixedClock:
+    fixed = FixedClock(date(2026, 7, 5))
+    web_app.state.clock = fixed
+    return fixed
 
 
 @pytest.fixture()
 def marlina(client, db, clock) -> Project:
     """Marlina started in November 2025; its officer signed in, English pages."""
     project = db.scalar(select(Project).where(Project.slug == "marlina"))
-    construction.start(db, "test", project, {"started_on": "2025-11-03", "planned_finish": "2027-04-30"})
+    construction.start(db, "test", project, construction.StartIn(date(2025, 11, 3), date(2027, 4, 30)))
     db.commit()
     sign_in(client, db, "pengurus-marlina")
     client.cookies.set("japra_lang", "en")
@@ -45,8 +41,8 @@ def marlina(client, db, clock) -> Project:
 
 
 def _report(db, project, day: str, **percents: str) -> None:
-    construction.add_report(db, "test", project, {"report_date": day, "reporter": "Pengawas",
-                                                  **{f"pct_{k.replace('_', '-')}": v for k, v in percents.items()}},
+    construction.add_report(db, "test", project, construction.ReportIn(
+        date.fromisoformat(day), "Pengawas", {k.replace("_", "-"): Decimal(v) for k, v in percents.items()}),
                             date(2030, 1, 1))
     db.commit()
 

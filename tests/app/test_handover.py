@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
+from app.clock import FixedClock
 from app.construction import handover as handovers
 from app.construction import service as construction
+from app.construction.handover_document import handover_html
 from app.construction.models import Construction
-from app.documents.handover import handover_html
 from app.loans import service as loans
 from app.loans.models import InstalmentPlan
 from app.projects.models import Project
@@ -24,27 +25,20 @@ pytestmark = pytest.mark.db
 PAGE = "/projects/kunir/construction"
 
 
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
 
 
 @pytest.fixture()
-def clock(monkeypatch) -> Clock:
-    clock = Clock(date(2026, 11, 20))
-    monkeypatch.setattr("app.construction.controller.today", clock)
-    return clock
+def clock(web_app) -> FixedClock:
+    fixed = FixedClock(date(2026, 11, 20))
+    web_app.state.clock = fixed
+    return fixed
 
 
 def _report(db, project, day: str, short: str | None = None) -> None:
     """Every package at 100%, or all but `short` (at 90%)."""
-    form = {"report_date": day, "reporter": "Pengawas"}
-    for p in construction.packages_of(db, project):
-        form[f"pct_{p.code}"] = "90" if p.code == short else "100"
-    construction.add_report(db, "test", project, form, date(2030, 1, 1))
+    percents = {p.code: Decimal(90 if p.code == short else 100) for p in construction.packages_of(db, project)}
+    construction.add_report(db, "test", project, construction.ReportIn(date.fromisoformat(day), "Pengawas", percents),
+                            date(2030, 1, 1))
     db.commit()
 
 
@@ -52,17 +46,17 @@ def _report(db, project, day: str, short: str | None = None) -> None:
 def kunir(client, db, clock) -> Project:
     """Kunir built from November 2025 (contract Rp1 billion), its members' loans from 2026-01-25, KNR-001 has paid."""
     project = db.scalar(select(Project).where(Project.slug == "kunir"))
-    construction.start(db, "test", project, {"started_on": "2025-11-03", "planned_finish": "2026-10-30",
-                                             "contract_value": "1000000000", "contractor": "PT Bangun Kampung",
-                                             "supervisor": "CV Awas Teliti"})
+    construction.start(db, "test", project, construction.StartIn(
+        date(2025, 11, 3), date(2026, 10, 30), contract_value=1_000_000_000, contractor="PT Bangun Kampung",
+        supervisor="CV Awas Teliti"))
     db.commit()
     sign_in(client, db, "pengurus-kunir")
     client.cookies.set("japra_lang", "en")
     url = _confirmed_meeting(client)
     assert client.post(url + "/plans", data={**TERMS, "_csrf_token": csrf_token(client)},
                        follow_redirects=False).status_code == 302
-    loans.record_payment(db, "test", _plan(db, "KNR-001"), {"paid_on": "2026-01-20", "amount": "1000000",
-                                                            "reference": "KW-1"}, date(2026, 6, 30))
+    loans.record_payment(db, "test", _plan(db, "KNR-001"), loans.PaymentIn(date(2026, 1, 20), 1000000, "KW-1"),
+                         date(2026, 6, 30))
     db.commit()
     return project
 

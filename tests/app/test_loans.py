@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.loans.models import InstalmentPlan, PaymentEntry
 from app.meetings.models import AllocationMeeting, UnitAllocation
+from app.members.models import Member
 from tests.app.test_meetings import SEED, _meeting, _preferences, _publish
-from tests.conftest import csrf_token, run_cli, sign_in
+from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db
 TERMS = {"grants": "0", "down_payment_pct": "5", "method": "annuity", "annual_rate_pct": "5", "months": "240",
@@ -84,20 +85,17 @@ def test_plans_and_arrears_are_not_for_other_cooperatives_or_viewers(client, db)
     assert client.get("/cooperatives/kunir/arrears").status_code == 404
 
 
-@pytest.fixture()
-def cli(scratch_database_url, tmp_path):
-    def run(*args: str):
-        return run_cli(list(args), scratch_database_url, tmp_path / "data")
-
-    assert run("db", "upgrade").returncode == 0
-    assert run("demo").returncode == 0
-    return run
-
-
-def test_cli_arrears_json_lists_member_numbers_and_no_names(cli):
+def test_cli_arrears_json_lists_member_numbers_and_no_names(client, db, cli):
+    sign_in(client, db, "pengurus-kunir")
+    url = _confirmed_meeting(client)
+    client.post(url + "/plans", data={**TERMS, "_csrf_token": csrf_token(client)})
     out = cli("arrears", "--cooperative", "kunir", "--as-of", "2026-11-23", "--json")
-    assert out.returncode == 0, out.stderr
+    assert out.exit_code == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["summary"]["members"] == len(data["loans"]) and data["summary"]["health"]
-    assert cli("arrears", "--cooperative", "tidak-ada", "--as-of", "2026-11-23").returncode == 2
-    assert cli("arrears", "--cooperative", "kunir", "--as-of", "kemarin").returncode == 2
+    assert data["summary"]["members"] == len(data["loans"]) > 0 and data["summary"]["health"]
+    assert {"KNR-001", "KNR-002"} <= {row["member"] for row in data["loans"]}
+    names = {m.name for m in db.scalars(select(Member).where(Member.number.in_(["KNR-001", "KNR-002"])))}
+    assert names and not any(name in out.stdout for name in names)
+    assert cli("arrears", "--cooperative", "tidak-ada", "--as-of", "2026-11-23").exit_code == 2
+    bad_date = cli("arrears", "--cooperative", "kunir", "--as-of", "kemarin")
+    assert bad_date.exit_code == 2 and "Invalid value for '--as-of': Write the date as YYYY-MM-DD" in bad_date.stderr

@@ -136,7 +136,7 @@ def _holder(db, unit: str) -> str:
 
 
 def test_a_priority_meeting_follows_the_policy_as_it_stood_when_the_hash_was_published(client, db):
-    from app.documents.minutes import minutes_html
+    from app.meetings.minutes import minutes_html
 
     # KNR-001 lived on the site before; KNR-003 has far more savings. Both want A-4-01.
     _kunir_members(db, KNR_001={"original_resident": True, "savings_sukarela": 0},

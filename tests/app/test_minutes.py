@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from allocation.lottery import ticket
 from app.designs import service as designs
-from app.documents.minutes import minutes_html, minutes_pdf, quorum_reached, written_date
+from app.meetings.minutes import minutes_html, minutes_pdf, quorum_reached, written_date
 from app.meetings.models import AllocationMeeting, UnitAllocation
 from app.members.models import Member
 from app.projects.models import Project

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.projects.models import Parcel, Project, Site
 from gis.measure import area_m2
-from tests.conftest import csrf_token, run_cli, sign_in
+from tests.conftest import csrf_token, sign_in
 from tests.parcel_files import BOWTIE, geojson, gj_feature, project, shift, write_layer, zip_shapefile
 
 pytestmark = pytest.mark.db
@@ -293,63 +293,53 @@ def test_api_bbox_filters_parcels_with_coordinates_rounded(client, db):
     assert client.get("/api/projects/akuarium/parcels?bbox=1,2,3").status_code == 400
 
 
-# --- the command line ------------------------------------------------------------------------
+# --- the command line (in this process, on the test's transaction: tests/conftest.py's `cli`) ------------------
 
-@pytest.fixture()
-def cli(scratch_database_url, tmp_path):
-    def run(*args: str):
-        return run_cli(list(args), scratch_database_url, tmp_path / "data")
-
-    assert run("db", "upgrade").returncode == 0
-    assert run("demo").returncode == 0
-    return run
+def _cli_count(db) -> int:
+    return db.scalar(select(func.count()).select_from(Parcel))
 
 
-def _cli_count(url: str) -> int:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        n = conn.execute(select(func.count()).select_from(Parcel)).scalar_one()
-    engine.dispose()
-    return n
-
-
-def test_cli_import_prints_the_json_contract_and_exports(cli, scratch_database_url, tmp_path):
+def test_cli_import_prints_the_json_contract_and_exports(cli, db, tmp_path):
     path = make_file("gpkg_utm48s", tmp_path)
-    before = _cli_count(scratch_database_url)
+    before = _cli_count(db)
 
     dry = cli("parcels", "import", str(path), "--project", "kunir", "--dry-run")
-    assert dry.returncode == 0, dry.stderr
-    assert json.loads(dry.stdout)["imported"] == 0 and _cli_count(scratch_database_url) == before
+    assert dry.exit_code == 0, dry.stderr
+    assert json.loads(dry.stdout)["imported"] == 0 and _cli_count(db) == before
 
     done = cli("parcels", "import", str(path), "--project", "kunir", "--map", "code=NIB")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["imported"] == 2 and out["rejected"] == [] and out["crs"] == "EPSG:32748"
     assert out["total_area_m2"] == pytest.approx(area_m2(A) + area_m2(B), rel=1e-3)
-    assert _cli_count(scratch_database_url) == before + 2
+    assert _cli_count(db) == before + 2
 
     target = tmp_path / "kunir.gpkg"
-    assert cli("parcels", "export", "--project", "kunir", "-o", str(target)).returncode == 0
+    exported = cli("parcels", "export", "--project", "kunir", "-o", str(target))
+    assert exported.exit_code == 0 and "3 parcel(s) written" in exported.stderr
     assert pyogrio.read_info(target)["features"] == 3
+    unwritable = cli("parcels", "export", "--project", "kunir", "-o", str(tmp_path / "no-such-folder" / "x.gpkg"))
+    assert unwritable.exit_code == 2 and "x.gpkg cannot be written: No such file or directory" in unwritable.stderr
 
 
-def test_cli_refuses_a_bad_file_with_exit_2_and_stores_nothing(cli, scratch_database_url, tmp_path):
+def test_cli_refuses_a_bad_file_with_exit_2_and_stores_nothing(cli, db, tmp_path):
     path, _word = bad_file("bowtie", tmp_path)
-    before = _cli_count(scratch_database_url)
+    before = _cli_count(db)
     refused = cli("parcels", "import", str(path), "--project", "kunir")
-    assert refused.returncode == 2
+    assert refused.exit_code == 2
     out = json.loads(refused.stdout)
     assert out["imported"] == 0 and out["rejected"][0]["feature"]
     assert "Self-intersection" in out["rejected"][0]["reason"]
-    assert _cli_count(scratch_database_url) == before
+    assert _cli_count(db) == before
 
     repaired = cli("parcels", "import", str(path), "--project", "kunir", "--repair")
-    assert repaired.returncode == 0 and json.loads(repaired.stdout)["imported"] == 1
+    assert repaired.exit_code == 0 and json.loads(repaired.stdout)["imported"] == 1
     assert any("m²" in w for w in json.loads(repaired.stdout)["warnings"])
 
     not_geo, _ = bad_file("not_geo", tmp_path)
     out = cli("parcels", "import", str(not_geo), "--project", "kunir")
-    assert out.returncode == 2 and json.loads(out.stdout)["rejected"][0]["reason"]
-    assert cli("parcels", "import", str(path), "--project", "tidak-ada").returncode == 2
+    assert out.exit_code == 2 and json.loads(out.stdout)["rejected"][0]["reason"]
+    unknown = cli("parcels", "import", str(path), "--project", "tidak-ada")
+    assert unknown.exit_code == 2 and "tidak-ada" in unknown.stderr and unknown.stdout == ""
+    bad_map = cli("parcels", "import", str(path), "--project", "kunir", "--map", "NIB")
+    assert bad_map.exit_code == 2 and "Invalid value for '--map'" in bad_map.stderr

@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
@@ -15,7 +14,7 @@ from app.loans import service as loans
 from app.loans.models import InstalmentPlan, PaymentEntry
 from app.members.models import Member
 from tests.app.test_loans import TERMS, _confirmed_meeting, _plan
-from tests.conftest import csrf_token, run_cli, sign_in
+from tests.conftest import csrf_token, fix_today, sign_in
 
 pytestmark = pytest.mark.db
 IMPORT = "/cooperatives/kunir/payments/import"
@@ -36,9 +35,9 @@ def _with_plans(client, db, **terms: str) -> None:
 
 
 @pytest.fixture()
-def plans(client, db, monkeypatch):
+def plans(client, db, web_app):
     """Kunir's officer, English pages, loans from 2026-01-25 (taking payments from 2025-12-25) and a fixed today."""
-    monkeypatch.setattr("app.loans.controller.today", lambda: TODAY)
+    fix_today(web_app, TODAY)
     _with_plans(client, db)
 
 
@@ -93,8 +92,8 @@ def _xlsx(rows: list[list]) -> bytes:
     return buf.getvalue()
 
 
-def test_xlsx_with_date_and_number_cells_pays_the_loan_and_the_down_payment(client, db, monkeypatch):
-    monkeypatch.setattr("app.loans.controller.today", lambda: TODAY)
+def test_xlsx_with_date_and_number_cells_pays_the_loan_and_the_down_payment(client, db, web_app):
+    fix_today(web_app, TODAY)
     _with_plans(client, db, down_payment_months="6", down_payment_first_due="2025-08-25")
     content = _xlsx([["member_number", "date", "amount", "reference", "plan"],
                      ["KNR-001", datetime(2026, 2, 1), 1_250_000, 100234, "angsuran"],
@@ -113,7 +112,7 @@ def test_xlsx_with_date_and_number_cells_pays_the_loan_and_the_down_payment(clie
 
 def test_every_bad_row_is_named_by_row_and_column_and_nothing_is_stored(client, db, plans):
     plan = _plan(db, "KNR-001")
-    loans.record_payment(db, "test", plan, {"paid_on": "2026-01-20", "amount": "100000", "reference": "KW-ADA"},
+    loans.record_payment(db, "test", plan, loans.PaymentIn(date(2026, 1, 20), 100000, "KW-ADA"),
                          TODAY)
     db.commit()
     planned = set(db.scalars(select(InstalmentPlan.member_id)))
@@ -173,8 +172,7 @@ def test_a_reference_taken_between_preview_and_confirm_stores_none_of_the_file(c
     url = _upload(client, b"nomor_anggota;tanggal;jumlah;referensi\nKNR-001;2026-02-01;100000;R-1\n"
                           b"KNR-002;2026-02-01;100000;R-2\n")
     assert "What is wrong" not in client.get(url).text
-    loans.record_payment(db, "test", _plan(db, "KNR-002"), {"paid_on": "2026-01-30", "amount": "5000",
-                                                            "reference": "R-2"}, TODAY)
+    loans.record_payment(db, "test", _plan(db, "KNR-002"), loans.PaymentIn(date(2026, 1, 30), 5000, "R-2"), TODAY)
     db.commit()
     before = _entries(db)
     r = _confirm(client, url)
@@ -206,44 +204,40 @@ def test_arrears_page_links_to_the_import(client, db, plans):
     assert 'href="/cooperatives/kunir/payments/import"' in client.get("/cooperatives/kunir/arrears").text
 
 
-@pytest.fixture()
-def cli_in_test_db(session_factory, monkeypatch):
-    """`japra` in this process, on the test's own transaction, so it sees the plans the test made."""
-    monkeypatch.setattr("app.db.engine.session_factory", lambda engine=None: session_factory)
-    monkeypatch.setenv("JAPRA_LOCALE", "en")
-    from app.cli import main
+# The command line runs in this process, on the test's transaction (tests/conftest.py's `cli`): it sees the plans.
 
-    return lambda *args: CliRunner().invoke(main, list(args))
-
-
-def test_cli_checks_with_dry_run_then_imports(client, db, cli_in_test_db, tmp_path):
+def test_cli_checks_with_dry_run_then_imports(client, db, cli, tmp_path):
     _with_plans(client, db)
     file = tmp_path / "bayar.csv"
     file.write_text("nomor_anggota;tanggal;jumlah;referensi\nKNR-001;2026-02-01;1.250.000;CLI-1\n"
                     "KNR-002;2026-02-01;1.250.000;CLI-2\n")
     before = _entries(db)
-    dry = cli_in_test_db("payments", "import", str(file), "--cooperative", "kunir", "--dry-run")
+    dry = cli("payments", "import", str(file), "--cooperative", "kunir", "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "2 payments checked" in dry.output and _entries(db) == before
-    done = cli_in_test_db("payments", "import", str(file), "--cooperative", "kunir")
-    assert done.exit_code == 0 and "Payments recorded: 2." in done.output
+    assert "2 payments checked" in dry.stdout and _entries(db) == before
+    done = cli("payments", "import", str(file), "--cooperative", "kunir")
+    assert done.exit_code == 0 and "Payments recorded: 2." in done.stdout
     assert _entries(db) == before + 2
     assert {a.actor for a in db.scalars(select(AuditEntry).where(AuditEntry.action == "payment.import"))} == {"cli"}
-    again = cli_in_test_db("payments", "import", str(file), "--cooperative", "kunir")
-    assert again.exit_code == 2 and "Row 2, column referensi: reference CLI-1 is recorded already" in again.output
+    again = cli("payments", "import", str(file), "--cooperative", "kunir")
+    assert again.exit_code == 2 and "Row 2, column referensi: reference CLI-1 is recorded already" in again.stderr
     assert _entries(db) == before + 2
 
 
-def test_cli_refuses_a_file_with_bad_rows_and_stores_nothing(scratch_database_url, tmp_path):
-    def cli(*args: str):
-        return run_cli(list(args), scratch_database_url, tmp_path / "data")
-
-    assert cli("db", "upgrade").returncode == 0 and cli("demo").returncode == 0
+def test_cli_refuses_a_file_with_bad_rows_and_stores_nothing(client, db, cli, tmp_path):
+    _with_plans(client, db)
     file = tmp_path / "bayar.csv"
     file.write_text("nomor_anggota;tanggal;jumlah;referensi\nKNR-999;2026-02-01;100000;X-1\nKNR-001;2099-01-01;0;X-1\n")
-    out = cli("payments", "import", str(file), "--cooperative", "kunir", "--dry-run")
-    assert out.returncode == 2
+    before = _entries(db)
+    out = cli("payments", "import", str(file), "--cooperative", "kunir")
+    assert out.exit_code == 2 and out.stdout == ""
+    assert out.stderr.startswith("Nothing was imported: fix the rows listed below.\n")
     assert "Row 2, column nomor_anggota: there is no member KNR-999" in out.stderr
     assert "Row 3, column jumlah: the amount must be whole rupiah above 0, not 0." in out.stderr
     assert "Row 3, column referensi: reference X-1 is also in row 2." in out.stderr
-    assert cli("payments", "import", str(file), "--cooperative", "tidak-ada").returncode == 2
+    assert _entries(db) == before
+    assert cli("payments", "import", str(file), "--cooperative", "tidak-ada").exit_code == 2
+    empty = tmp_path / "kosong.csv"
+    empty.write_text("")
+    unreadable = cli("payments", "import", str(empty), "--cooperative", "kunir")
+    assert unreadable.exit_code == 2 and "kosong.csv is empty" in unreadable.stderr

@@ -1,4 +1,6 @@
-"""`japra progress scurve` and `japra progress report`: the S-curve as JSON for scripts, the report as PDF."""
+"""`japra progress scurve` and `japra progress report`: the S-curve as JSON for scripts, the report as PDF.
+
+In this process, on the test's transaction (the `cli` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,6 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import run_cli
-
 pytestmark = pytest.mark.db
 
 CURVE_KEYS = {"periods", "planned_pct", "actual_pct", "deviation_pct", "status", "critical_since", "report_date",
@@ -18,16 +18,15 @@ CURVE_KEYS = {"periods", "planned_pct", "actual_pct", "deviation_pct", "status",
 
 
 @pytest.fixture()
-def cli(scratch_database_url, tmp_path):
-    """A database with the demo: Marlina under construction since 3 November 2025, weekly reports until today."""
+def cli(cli, db):
+    """The demo's construction in the test's transaction: Marlina under construction since 3 November 2025,
+    weekly reports until today."""
+    from app import demo_construction
+    from app.clock import jakarta_today
 
-    def run(*args: str):
-        return run_cli(list(args), scratch_database_url, tmp_path / "data")
-
-    assert run("db", "upgrade").returncode == 0
-    loaded = run("demo")
-    assert loaded.returncode == 0, loaded.stderr
-    return run
+    assert demo_construction.load(db, jakarta_today()) > 50
+    db.commit()
+    return cli
 
 
 def _two_places(text: str) -> Decimal:
@@ -38,7 +37,7 @@ def _two_places(text: str) -> Decimal:
 
 def test_scurve_json_as_of_a_date(cli):
     done = cli("progress", "scurve", "--project", "marlina", "--as-of", "2026-11-24", "--json")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     out = json.loads(done.stdout)
     assert set(out) == {"project", "as_of", "started_on", "buildings"} | CURVE_KEYS
     assert (out["project"], out["as_of"], out["started_on"]) == ("marlina", "2026-11-24", "2025-11-03")
@@ -68,7 +67,7 @@ def test_scurve_json_as_of_a_date(cli):
     assert earlier["periods"][:10] == periods[:10]  # the past does not change with the date asked
 
     text = cli("progress", "scurve", "--project", "marlina", "--as-of", "2026-11-24")
-    assert text.returncode == 0 and "2025-11-09" in text.stdout and "kritis since 2026-11-21" in text.stdout
+    assert text.exit_code == 0 and "2025-11-09" in text.stdout and "kritis since 2026-11-21" in text.stdout
 
 
 def test_scurve_refuses_what_it_cannot_answer(cli):
@@ -80,19 +79,19 @@ def test_scurve_refuses_what_it_cannot_answer(cli):
         (("--project", "marlina", "--as-of", "2025-10-01"), "before construction started (2025-11-03)"),
     ):
         refused = cli("progress", "scurve", *args, "--json")
-        assert refused.returncode == 2 and message in refused.stderr, (args, refused.stderr)
+        assert refused.exit_code == 2 and message in refused.stderr, (args, refused.stderr)
         assert refused.stdout == ""
 
 
 def test_report_writes_the_pdf_and_refuses_bad_periods_without_a_file(cli, tmp_path):
     target = tmp_path / "laporan.pdf"
     done = cli("progress", "report", "--project", "marlina", "--period", "2026-10", "-o", str(target))
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     pages = PdfReader(io.BytesIO(target.read_bytes())).pages
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in pages)
     assert "Kampung Susun Marlina" in text and "Halaman 1 dari" in text and "Nama dan tanda tangan" in text
     weekly = tmp_path / "minggu.pdf"
-    assert cli("progress", "report", "--project", "marlina", "--week", "2026-W44", "-o", str(weekly)).returncode == 0
+    assert cli("progress", "report", "--project", "marlina", "--week", "2026-W44", "-o", str(weekly)).exit_code == 0
     assert weekly.read_bytes().startswith(b"%PDF-")
     for args, message in (
         (("--project", "marlina", "--period", "2026-13"), "2026-13"),
@@ -106,5 +105,8 @@ def test_report_writes_the_pdf_and_refuses_bad_periods_without_a_file(cli, tmp_p
     ):
         refused_file = tmp_path / "tidak.pdf"
         refused = cli("progress", "report", *args, "-o", str(refused_file))
-        assert refused.returncode == 2 and message in refused.stderr, (args, refused.stderr)
+        assert refused.exit_code == 2 and message in refused.stderr, (args, refused.stderr)
         assert not refused_file.exists()
+    unwritable = cli("progress", "report", "--project", "marlina", "--period", "2026-10", "-o",
+                     str(tmp_path / "no-such-folder" / "laporan.pdf"))
+    assert unwritable.exit_code == 2 and "no-such-folder/laporan.pdf cannot be written" in unwritable.stderr

@@ -17,9 +17,9 @@ from sqlalchemy import delete, select
 
 from app import demo_construction
 from app.construction import photos as site_photos
+from app.construction import progress_report as doc
 from app.construction import service as construction
 from app.construction.models import BuildingFootprint, SitePhoto
-from app.documents import progress_report as doc
 from app.documents.pdf import LocalOnlyFetcher, render_pdf
 from app.errors import Conflict, Invalid
 from app.projects.models import Project
@@ -60,7 +60,7 @@ def store(tmp_path) -> site_photos.PhotoStore:
 def add_photos(db, store, project, report_date: str, count: int, first: int = 0) -> list[SitePhoto]:
     uploads = [site_photos.PhotoUpload(f"foto-{i}.jpg", _jpeg(i), f"Pengecoran kolom, foto {i}", "AB"[i % 2])
                for i in range(first, first + count)]
-    rows = site_photos.add_photos(db, "test", store, project, uploads, report_date)
+    rows = site_photos.add_photos(db, "test", store, project, uploads, date.fromisoformat(report_date))
     db.commit()  # the photo service keeps its files once the transaction commits
     return rows
 

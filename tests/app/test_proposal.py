@@ -11,13 +11,13 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.designs import service as designs
+from app.designs.proposal import proposal_html, proposal_pdf
 from app.documents.pdf import LocalOnlyFetcher, render_pdf
-from app.documents.proposal import proposal_html, proposal_pdf
 from app.documents.sitemap import site_svg
 from app.i18n import format_rupiah
 from app.projects.models import Project
 from costing.terbilang import terbilang_rupiah
-from tests.conftest import run_cli, sign_in
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.db
 
@@ -167,16 +167,14 @@ def test_proposal_route_answers_a_pdf_to_a_reader_and_404_to_another_cooperative
     assert client.get(url).status_code == 404
 
 
-def test_cli_writes_the_proposal_and_refuses_an_unknown_scenario(scratch_database_url, tmp_path):
-    def cli(*args: str):
-        return run_cli(list(args), scratch_database_url, tmp_path / "data")
-
-    assert cli("db", "upgrade").returncode == 0
-    assert cli("demo").returncode == 0
+def test_cli_writes_the_proposal_and_refuses_an_unknown_scenario(cli, tmp_path):
     target = tmp_path / "kunir.pdf"
     done = cli("proposal", "--project", "kunir", "-o", str(target), "--appendix")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     pages = _pages(target.read_bytes())
-    assert "Terbangun 2022" in pages[0] and "Page 1 of" in pages[0]  # run_cli sets JAPRA_LOCALE=en
+    assert "Terbangun 2022" in pages[0] and "Page 1 of" in pages[0]  # the cli fixture sets JAPRA_LOCALE=en
     missing = cli("proposal", "--project", "kunir", "--scenario", "Tidak Ada", "-o", str(tmp_path / "x.pdf"))
-    assert missing.returncode == 2 and "Tidak Ada" in missing.stderr and not (tmp_path / "x.pdf").exists()
+    assert missing.exit_code == 2 and "Tidak Ada" in missing.stderr and not (tmp_path / "x.pdf").exists()
+    unwritable = cli("proposal", "--project", "kunir", "-o", "/nonexistent/dir/x.pdf")
+    assert unwritable.exit_code == 2
+    assert unwritable.stderr.strip() == "/nonexistent/dir/x.pdf cannot be written: No such file or directory."

@@ -13,7 +13,7 @@ from app.audit.models import AuditEntry
 from app.designs import service as designs
 from app.designs.models import Scenario
 from app.projects.models import Project
-from tests.conftest import csrf_token, run_cli, sign_in
+from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db
 
@@ -177,19 +177,9 @@ def test_comparison_marks_the_differences(client, db):
     assert "▲" in page.text or "▼" in page.text
 
 
-@pytest.fixture()
-def cli(scratch_database_url, tmp_path):
-    def run(*args: str):
-        return run_cli(list(args), scratch_database_url, tmp_path / "data")
-
-    assert run("db", "upgrade").returncode == 0
-    assert run("demo").returncode == 0
-    return run
-
-
 def test_cli_cost_json_lists_every_unit_and_adds_up(cli):
     out = cli("cost", "--project", "akuarium", "--json")
-    assert out.returncode == 0, out.stderr
+    assert out.exit_code == 0, out.stderr
     data = json.loads(out.stdout)
     assert len(data["units"]) == 241
     assert set(data["units"][0]) == {"code", "unit_type", "net_area_m2", "cost"}
@@ -197,4 +187,66 @@ def test_cli_cost_json_lists_every_unit_and_adds_up(cli):
     named = json.loads(cli("cost", "--project", "kunir", "--scenario", "Alternatif 5 lantai", "--json").stdout)
     assert named["scenario"] == "Alternatif 5 lantai" and not named["current"]
     missing = cli("cost", "--project", "kunir", "--scenario", "Tidak ada", "--json")
-    assert missing.returncode == 2 and "Tidak ada" in missing.stderr
+    assert missing.exit_code == 2 and "Tidak ada" in missing.stderr
+
+
+HOSTILE_NUMBERS = ("NaN", "1e309", "99999999999999999999999", "1\x00")
+HOSTILE_TEXTS = ("x" * 100_000, "a\x00b")
+
+
+def _scenario_state(db, slug: str) -> tuple:
+    db.expire_all()
+    scenarios = db.scalars(select(Scenario).join(Project).where(Project.slug == slug).order_by(Scenario.id)).all()
+    return (db.scalar(select(func.count()).select_from(AuditEntry)),
+            [(s.name, s.description, s.contingency_pct, s.infrastructure, s.land, s.rate_per_m2, s.tax_rate_pct,
+              dict(s.financing or {}), dict(s.floor_factors or {}),
+              [(t.code, t.name, t.net_area_m2, t.bedrooms) for t in s.unit_types],
+              [(b.code, b.name, b.floors, dict(b.units_per_floor)) for b in s.buildings]) for s in scenarios])
+
+
+def _refuses_each(client, db, url: str, base: dict[str, str], fields: dict[str, tuple[str, ...]], reader,
+                  slug: str, *, marked: bool = False) -> None:
+    """Each hostile value on its own: a 4xx page with the refusal, nothing stored, and the form's reader refuses
+    it at that field (a settings input marks it too)."""
+    from app.web.forms import FormReader
+    from kernel.errors import UserError
+
+    before = _scenario_state(db, slug)
+    for field, values in fields.items():
+        for value in values:
+            data = {**base, field: value}
+            r = client.post(url, data={**data, "_csrf_token": csrf_token(client)}, follow_redirects=False)
+            label = (field, value[:20])
+            assert 400 <= r.status_code < 500 and 'role="alert"' in r.text, (label, r.status_code)
+            assert _scenario_state(db, slug) == before, label
+            with pytest.raises(UserError) as refused:
+                reader(FormReader(data, "id"))
+            assert refused.value.field == field, (label, refused.value.field)
+            if marked and re.search(rf'<input name="{field}" [^>]*inputmode', r.text):
+                assert re.search(rf'<input name="{field}" [^>]*aria-invalid="true"', r.text), label
+
+
+def test_the_scenario_forms_refuse_hostile_values(client, db):
+    from app.designs.controller import new_scenario, scenario_design, scenario_settings
+
+    sign_in(client, db, "perencana")
+    scenario = _scenario(db, "akuarium")
+    url = f"/projects/akuarium/scenarios/{scenario.id}"
+    settings = _settings_form(client, "akuarium", scenario)
+    numbers = ("rate_per_m2", "infrastructure", "land", "contingency_pct", "tax_rate_pct", "floor_factor_1",
+               "grant_per_unit", "down_payment_pct", "annual_rate_pct", "months", "price_library_id")
+    choices = ("cost_method", "building_type", "tax_preset", "allocation", "loan_method")
+    _refuses_each(client, db, url + "/settings", settings,
+                  {**dict.fromkeys(numbers, HOSTILE_NUMBERS), **dict.fromkeys(choices, HOSTILE_TEXTS),
+                   "name": HOSTILE_TEXTS, "description": HOSTILE_TEXTS}, scenario_settings, "akuarium",
+                  marked=True)
+
+    design = {"ut_code_0": "T36", "ut_name_0": "Tipe 36", "ut_area_0": "36", "ut_bedrooms_0": "2",
+              "b_code_0": "A", "b_name_0": "Blok A", "b_floors_0": "5", "b_units_0": "T36:6", "b_common_0": "110"}
+    _refuses_each(client, db, url + "/design", design,
+                  {**dict.fromkeys(("ut_area_0", "ut_bedrooms_0", "b_floors_0", "b_common_0"), HOSTILE_NUMBERS),
+                   **dict.fromkeys(("ut_code_0", "ut_name_0", "b_code_0", "b_name_0", "b_units_0"), HOSTILE_TEXTS)},
+                  scenario_design, "akuarium")
+
+    _refuses_each(client, db, "/projects/akuarium/scenarios", {"name": "Baru"},
+                  {"name": HOSTILE_TEXTS, "copy_from": HOSTILE_NUMBERS}, new_scenario, "akuarium")

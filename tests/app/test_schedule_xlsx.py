@@ -23,7 +23,7 @@ SCHEDULE = "/projects/marlina/construction/schedule"
 @pytest.fixture()
 def marlina(client, db) -> Project:
     project = db.scalar(select(Project).where(Project.slug == "marlina"))
-    construction.start(db, "test", project, {"started_on": "2025-11-03", "planned_finish": "2027-04-30"})
+    construction.start(db, "test", project, construction.StartIn(date(2025, 11, 3), date(2027, 4, 30)))
     db.commit()
     sign_in(client, db, "pengurus-marlina")
     client.cookies.set("japra_lang", "en")

@@ -7,20 +7,20 @@ from datetime import date
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.cooperatives.models import CooperativePolicy
 from app.designs import service as designs
 from app.documents.pdf import LocalOnlyFetcher, render_pdf
-from app.documents.statement import statement_html, statement_pdf
 from app.i18n import format_rupiah
 from app.loans import service as loans
 from app.loans.models import InstalmentPlan, PaymentEntry
+from app.loans.statement import statement_html, statement_pdf
 from app.meetings.models import AllocationMeeting, UnitAllocation
 from app.members.models import Member
 from app.projects.models import Project
-from tests.conftest import run_cli, sign_in
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.db
 
@@ -183,25 +183,18 @@ def test_statement_route_for_the_cooperative_and_japra_only(client, db, plan):
 
 
 @pytest.fixture()
-def cli(scratch_database_url, tmp_path):
-    def run(*args: str):
-        return run_cli(list(args), scratch_database_url, tmp_path / "data")
-
-    assert run("db", "upgrade").returncode == 0
-    assert run("demo").returncode == 0
-    engine = create_engine(scratch_database_url)
-    with Session(engine) as session:
-        make_plan(session, "KNR-001", "A-4-01", months=36)
-        make_plan(session, "KNR-002", "A-4-02", months=24, tag="-B")
-        session.commit()
-    engine.dispose()
-    return run
+def cli(cli, db):
+    """`japra` in this process (tests/conftest.py), on the test's transaction with two members' plans."""
+    make_plan(db, "KNR-001", "A-4-01", months=36)
+    make_plan(db, "KNR-002", "A-4-02", months=24, tag="-B")
+    db.commit()
+    return cli
 
 
 def test_cli_prints_one_statement_and_refuses_unknowns_without_a_file(cli, tmp_path):
     out = tmp_path / "kartu.pdf"
     done = cli("statement", "--cooperative", "kunir", "--member", "KNR-001", "--as-of", "2026-11-30", "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     text = " ".join(_pages(out.read_bytes()))
     assert "KNR-001" in text and "Per 30 November 2026" in text and "Diragukan" in text
     for args, message in (
@@ -209,21 +202,25 @@ def test_cli_prints_one_statement_and_refuses_unknowns_without_a_file(cli, tmp_p
         (("--cooperative", "kunir", "--member", "KNR-003"), "KNR-003"),  # a member without a plan
         (("--cooperative", "tidak-ada", "--member", "KNR-001"), "tidak-ada"),
         (("--cooperative", "kunir", "--member", "KNR-001", "--as-of", "kemarin"), "YYYY-MM-DD"),
+        (("--cooperative", "kunir", "--member", "KNR-001", "--as-of", "1999-12-31"), "--as-of: 1999-12-31 is outside"),
     ):
         target = tmp_path / "tidak.pdf"
         refused = cli("statement", *args, "--out", str(target))
-        assert refused.returncode == 2 and message in refused.stderr, (args, refused.stderr)
+        assert refused.exit_code == 2 and message in refused.stderr, (args, refused.stderr)
         assert not target.exists()
     neither = cli("statement", "--cooperative", "kunir")
-    assert neither.returncode == 2 and "--all" in neither.stderr
+    assert neither.exit_code == 2 and "--all" in neither.stderr
+    unwritable = cli("statement", "--cooperative", "kunir", "--member", "KNR-001", "--out", "/nonexistent/dir/x.pdf")
+    assert unwritable.exit_code == 2
+    assert unwritable.stderr.strip() == "/nonexistent/dir/x.pdf cannot be written: No such file or directory."
 
 
 def test_cli_prints_every_members_statement_for_the_treasurer(cli, tmp_path):
     folder = tmp_path / "kartu"
     done = cli("statement", "--cooperative", "kunir", "--all", "--as-of", "2026-11-30", "--out-dir", str(folder))
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     files = sorted(p.name for p in folder.iterdir())
     assert files == ["kartu-angsuran-KNR-001-2026-11-30.pdf", "kartu-angsuran-KNR-002-2026-11-30.pdf"]
     assert "KNR-002" in " ".join(_pages((folder / files[1]).read_bytes()))
     empty = cli("statement", "--cooperative", "marlina", "--all", "--out-dir", str(tmp_path / "kosong"))
-    assert empty.returncode == 2 and "marlina" in empty.stderr
+    assert empty.exit_code == 2 and "marlina" in empty.stderr

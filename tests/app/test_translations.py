@@ -22,7 +22,7 @@ README = ROOT / "translations" / "README.md"
 
 # The -k keywords of the extract command in translations/README.md, on top of Babel's defaults
 # (_, gettext, ngettext, N_, ...). The first argument of each is the msgid.
-KEYWORDS = ("N_", "_t", "_fail", "UserError", "Invalid", "NotFound", "Conflict", "BackupError", "DomainError")
+KEYWORDS = ("N_", "_t", "UserError", "Invalid", "NotFound", "Conflict", "BackupError", "DomainError")
 
 BRACE_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
 PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[diouxXeEfFgGcrsa%]")

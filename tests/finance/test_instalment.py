@@ -346,6 +346,15 @@ def test_bad_first_due():
         schedule(1_000_000, FLPP_RATE, 12, first_due="2025-01-31")
 
 
+def test_a_schedule_whose_last_due_date_is_past_the_year_9999_is_refused():
+    assert schedule(1_000_000, FLPP_RATE, 1, first_due=date(9999, 12, 1))[0].due == date(9999, 12, 1)
+    assert schedule(1_000_000, FLPP_RATE, 12, first_due=date(9999, 1, 31))[-1].due == date(9999, 12, 31)
+    for first, months in ((date(9999, 12, 1), 2), (date(9999, 12, 1), 240), (date(9990, 6, 1), 240)):
+        with pytest.raises(FinanceError, match="after the year 9999") as caught:
+            schedule(100_000_000, FLPP_RATE, months, first_due=first)
+        assert caught.value.field == "first_due"
+
+
 @pytest.mark.parametrize(("price", "grants", "down_payment", "field", "text"), [
     (100_000_000, 60_000_000, 50_000_000, "down_payment",
      "the down payment (Rp50.000.000) exceeds the price less the grants (Rp100.000.000 - Rp60.000.000 = "

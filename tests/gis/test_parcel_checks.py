@@ -9,7 +9,6 @@ import shapely
 from shapely.geometry import MultiPolygon, box
 
 from gis.measure import area_m2
-from kernel.messages import Message
 from gis.parcel_checks import (
     LAND_STATUSES,
     OVERLAP_TOLERANCE_M2,
@@ -20,6 +19,7 @@ from gis.parcel_checks import (
     land_status_of,
 )
 from gis.parcel_file import ParcelFeature, read_parcel_file
+from kernel.messages import Message
 
 D = 0.0001  # about 11 m
 

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from allocation.lottery import ticket
 from app.cooperatives.policy import PRIORITY_LABELS
+from app.designs.proposal import css_string, page_counter_css
 from app.documents.pdf import render_pdf
-from app.documents.proposal import css_string, page_counter_css
 from app.i18n import JAKARTA, babel_locale, normalise_locale
 from app.labels import AMENDMENT_KINDS_DONE
 from app.meetings.models import AllocationMeeting, UnitAllocation

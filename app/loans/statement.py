@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, selectinload
 from app import labels
 from app.cooperatives.models import Cooperative
 from app.cooperatives.policy import Policy, policy_of
+from app.designs.proposal import css_string, page_counter_css
 from app.documents.pdf import render_pdf
-from app.documents.proposal import css_string, page_counter_css
 from app.errors import Invalid
 from app.i18n import JAKARTA
 from app.labels import N_

@@ -19,11 +19,11 @@ from app.construction import service as construction
 from app.construction.handover import maintenance_end, retention
 from app.construction.models import Construction
 from app.designs import service as designs
-from app.documents.minutes import written_date
+from app.designs.proposal import css_string, page_counter_css
 from app.documents.pdf import render_pdf
-from app.documents.proposal import css_string, page_counter_css
 from app.errors import NotFound
 from app.i18n import JAKARTA, format_rupiah, normalise_locale
+from app.meetings.minutes import written_date
 from app.projects.models import Project
 
 TEMPLATE = "pdf/handover.html"

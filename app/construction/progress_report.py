@@ -39,9 +39,9 @@ from app.construction.models import (
     WorkPackage,
 )
 from app.construction.photos import PhotoStore
+from app.designs.proposal import css_string, page_counter_css
 from app.documents.blockmap import blocks_svg
 from app.documents.pdf import render_pdf
-from app.documents.proposal import css_string, page_counter_css
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import JAKARTA, babel_locale, format_date_long
 from app.projects.models import Project
@@ -252,7 +252,7 @@ def progress_report_context(session: Session, project: Project, period: ReportPe
                             locale: str = LOCALE, printed_on: date | None = None,
                             store: PhotoStore | None = None) -> dict[str, Any]:
     """Everything the template shows; raises Conflict before construction and Invalid for a period out of it."""
-    from app.construction.controller import chart_labels
+    from app.construction.charts import chart_labels
     from progress.chart import scurve_svg
 
     contract = _check(session, project, period, today)
