@@ -13,6 +13,8 @@ Parts (all of them when none is named; `parcels` is import, geojson and map):
   progress_map  the progress map of a project with 500 site photos in headless Chromium: bytes and load time
   public   the public project page and overview map under 50 clients beside the bare handler; the size and build
            time of the single-file map and the A4 poster with 40 public photos
+  writes   40 officers recording payments at once (on many plans, on one plan) beside the same payments one at a
+           time, on SQLite and PostGIS
 
 Everything runs in throw-away data dirs and databases in the temp folder, removed at the end, as
 are the servers, also after Ctrl+C or an error.
@@ -39,7 +41,7 @@ from benchmarks.servers import Server
 
 PARCELS_PATH = "/api/projects/akuarium/parcels"
 PARTS = ("load", "import", "geojson", "map", "costing", "finance", "allocation", "progress", "progress_map",
-         "public")
+         "public", "writes")
 GROUPS = {"parcels": ("import", "geojson", "map"), "all": PARTS}
 
 
@@ -48,7 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                      epilog="See benchmarks/README.md.")
     parser.add_argument("parts", nargs="*", metavar="PART",
                         help="load, import, geojson, map, costing, finance, allocation, progress, progress_map, "
-                             "public, or parcels "
+                             "public, writes, or parcels "
                              "(import, geojson, map); default: all")
     load_options = parser.add_argument_group("load")
     load_options.add_argument("--clients", type=int, default=20, help="concurrent virtual clients (default 20)")
@@ -68,6 +70,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     pages = parser.add_argument_group("geojson and map")
     pages.add_argument("--page-parcels", type=int, default=10_000, help="parcels in the project (default 10,000)")
     pages.add_argument("--map-loads", type=int, default=5, help="page loads in Chromium after a warm-up (default 5)")
+    writes = parser.add_argument_group("writes")
+    writes.add_argument("--write-clients", type=int, default=40,
+                        help="officers recording payments at once (default 40)")
+    writes.add_argument("--write-rounds", type=int, default=5,
+                        help="payments each officer records, one after another (default 5)")
     args = parser.parse_args(argv)
     chosen: list[str] = []
     for part in args.parts or ["all"]:
@@ -75,13 +82,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             parser.error(f"unknown part {part!r}: choose from {', '.join(PARTS + tuple(GROUPS))}")
         chosen += GROUPS.get(part, (part,))
     args.parts = [p for p in PARTS if p in chosen]
-    counts = (args.clients, args.public_clients, args.import_parcels, args.rounds, args.page_parcels, args.map_loads)
+    counts = (args.clients, args.public_clients, args.import_parcels, args.rounds, args.page_parcels, args.map_loads,
+              args.write_clients, args.write_rounds)
     if min(counts) < 1 or args.seconds <= 0:
         parser.error("counts and --seconds must be positive")
     if args.quick:
         args.seconds = 2.0
         args.import_parcels, args.rounds = min(args.import_parcels, 5_000), 1
         args.page_parcels, args.map_loads = min(args.page_parcels, 1_000), 2
+        args.write_clients, args.write_rounds = min(args.write_clients, 10), 1
     return args
 
 
@@ -225,11 +234,22 @@ def _optional_part(name: str):
     return run
 
 
+def run_writes(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from benchmarks import writes
+
+    outcome = writes.run(args.write_clients, args.write_rounds)
+    results["writes"] = outcome
+    print(f"\n== writes: payments through the plan page's form, {args.write_clients} officers at once x "
+          f"{args.write_rounds} each, beside the same payments one at a time; vs sequential = concurrent writes/s "
+          "over sequential\n")
+    print(outcome["table"], flush=True)
+
+
 PARTS_RUN: dict[str, Callable[[argparse.Namespace, dict[str, Any]], None]] = {
     "load": run_load, "import": run_import, "pages": run_pages, "costing": run_costing,
     "finance": _optional_part("finance"), "allocation": _optional_part("allocation"),
     "progress": _optional_part("progress"), "progress_map": _optional_part("progress_map"),
-    "public": run_public,
+    "public": run_public, "writes": run_writes,
 }
 
 
@@ -248,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = [p for p in ("load", "import") if p in args.parts]
     if "geojson" in args.parts or "map" in args.parts:
         steps.append("pages")
-    steps += [p for p in ("costing", "finance", "allocation", "progress", "progress_map", "public") if p in args.parts]
+    steps += [p for p in ("costing", "finance", "allocation", "progress", "progress_map", "public", "writes")
+              if p in args.parts]
     failed = []
     try:
         for step in steps:

@@ -39,6 +39,9 @@ def serve(japra: Japra, host: str | None, port: int | None, show_demo_login: boo
     from app.web import DropQueryStrings
 
     logging.getLogger("uvicorn.access").addFilter(DropQueryStrings())
+    from app.web.deps import configure_handler_threads
+
+    configure_handler_threads()  # before the event loop starts: it cannot be set from inside it
     uvicorn.run("app.web.asgi:app", host=host, port=port, proxy_headers=True, log_level=log_level)
 
 

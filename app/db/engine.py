@@ -40,7 +40,9 @@ def make_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": LOCK_WAIT_SECONDS})
+        # As many connections as the web's handler threads, and then some for the sign-in lookups and /healthz.
+        engine = create_engine(url, pool_size=10, max_overflow=50, pool_timeout=LOCK_WAIT_SECONDS,
+                               connect_args={"check_same_thread": False, "timeout": LOCK_WAIT_SECONDS})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -60,9 +62,9 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # lock_timeout: a row lock held by another officer's save is waited for, never for ever (then 409).
-    # The pool holds as many connections as the web's worker threads (anyio's 40), so a handler never waits
-    # for a connection that another waiting handler holds.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=LOCK_WAIT_SECONDS,
+    # The pool holds more connections than the web's handler threads (40), so a handler never waits for a
+    # connection that another waiting handler holds (PostgreSQL allows 100 by default).
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=50, pool_timeout=LOCK_WAIT_SECONDS,
                          connect_args={"options": f"-c lock_timeout={LOCK_WAIT_SECONDS * 1000}"})
 
 

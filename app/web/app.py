@@ -36,7 +36,7 @@ from app.prices import controller as price_pages
 from app.projects import controller as project_pages
 from app.publishing import controller as publishing_pages
 from app.sites import controller as site_pages
-from app.web.deps import provide_db
+from app.web.deps import configure_handler_threads, provide_db
 from app.web.errors import HANDLERS
 from app.web.middleware import BearerAwareCSRFMiddleware, RequestSession
 
@@ -74,7 +74,7 @@ def _is_login_post(request: Request) -> bool:
     return request.method == "POST" and request.url.path == "/login"
 
 
-def _private_by_default(response: Response) -> Response:
+async def _private_by_default(response: Response) -> Response:  # async: no I/O, so no worker thread for it
     """A page or JSON answer is for the signed-in user who asked, unless its handler says otherwise (the public
     pages say `public`): no shared cache may keep a member's page."""
     media = getattr(response, "media_type", None) or ""  # a static file's response has none: left as it is
@@ -93,6 +93,7 @@ def create_app(
     settings: Settings | None = None, engine: Engine | None = None, db: sessionmaker[Session] | None = None
 ) -> Litestar:
     settings = settings or get_settings()
+    configure_handler_threads()
     db = db or session_factory(engine or get_engine(settings.database_url))
     csrf = CSRFConfig(
         secret=settings.secret_key,

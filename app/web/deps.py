@@ -16,13 +16,16 @@ What happens to a request (README, "How a request is served"):
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import anyio
 from litestar import Request
+from litestar.concurrency import get_asyncio_executor, set_asyncio_executor
 from litestar.connection import ASGIConnection
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +36,21 @@ ROLLBACK_KEY = "japra.rollback"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Ending a transaction never waits for a row lock, so a few threads serve every request's commit.
 TRANSACTION_THREADS = anyio.CapacityLimiter(8)
+# Sync handlers run in a pool of this many threads. asyncio's default has CPUs + 4 workers, six on a 2-core
+# machine: six officers waiting for one plan's lock would hold all of them. The database pools match it.
+HANDLER_THREADS = 40
+
+
+def configure_handler_threads() -> None:
+    """Gives Litestar's sync handlers their pool; only possible before the event loop runs (`japra serve` calls it
+    before starting the server, `create_app` when it is built outside a loop)."""
+    try:
+        asyncio.get_running_loop()
+        return
+    except RuntimeError:
+        pass
+    if get_asyncio_executor() is None:
+        set_asyncio_executor(ThreadPoolExecutor(HANDLER_THREADS, thread_name_prefix="japra-handler"))
 
 
 async def finish(fn: Callable[[], Any]) -> None:

@@ -24,6 +24,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.i18n import gettext_for, render_message
 from app.web.locale import request_locale
@@ -157,6 +158,12 @@ def database_error(request: Request, exc: Exception) -> Response:
         log.info("busy: %s %s", request.method, request.url.path)
         return _answer(request, 409, [Problem(_("Someone else is saving the same record right now. Nothing was "
                                                 "stored: wait a moment and try again."))])
+    if isinstance(exc, PoolTimeout):  # every connection busy for the whole wait: the server is overloaded
+        log.warning("no database connection came free: %s %s", request.method, request.url.path)
+        response = _answer(request, 503, [Problem(_("Someone else is saving the same record right now. Nothing "
+                                                    "was stored: wait a moment and try again."))])
+        response.headers["Retry-After"] = "5"
+        return response
     if isinstance(exc, IntegrityError):
         log.info("integrity refused: %s %s", request.method, request.url.path)
         return _answer(request, 409, [Problem(_("This was stored already, or conflicts with what is stored. "
@@ -186,6 +193,7 @@ HANDLERS = {
     OperationalError: database_error,
     IntegrityError: database_error,
     DataError: database_error,
+    PoolTimeout: database_error,
     TooManyRequestsException: too_many,
     HTTPException: http_error,
     Exception: server_error,
