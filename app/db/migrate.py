@@ -27,7 +27,7 @@ def compare_type(context, inspected_column, metadata_column, inspected_type, met
 
 # Tables that extensions own (PostGIS's spatial reference list); never ours to create or drop.
 FOREIGN_TABLES = {"spatial_ref_sys"}
-# GiST indexes exist on PostgreSQL only, made by the migrations (tested in tests/app/test_db.py).
+# GiST indexes exist on PostgreSQL only, made by the migrations (tested in tests/app/db/test_db.py).
 POSTGIS_INDEXES = {"ix_parcel_geom", "ix_building_footprint_geom"}
 
 

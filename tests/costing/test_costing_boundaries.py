@@ -13,7 +13,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 import costing
 
 ROOT = Path(costing.__file__).resolve().parent
-# What tests/app/test_translations.py counts as a %-placeholder: none may hide in a msgid.
+# What tests/app/web/test_translations.py counts as a %-placeholder: none may hide in a msgid.
 PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[diouxXeEfFgGcrsa%]")
 FIELD = re.compile(r"\{[a-z_]+\}")
 

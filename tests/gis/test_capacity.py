@@ -21,7 +21,7 @@ from gis.measure import area_m2, from_metric, to_metric, utm_epsg
 
 UTM_48S = 32748
 X0, Y0 = Transformer.from_crs(4326, UTM_48S, always_xy=True).transform(106.81, -6.13)
-# What tests/app/test_translations.py counts as a %-placeholder: none may hide in a msgid.
+# What tests/app/web/test_translations.py counts as a %-placeholder: none may hide in a msgid.
 PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[diouxXeEfFgGcrsa%]")
 
 

@@ -15,7 +15,7 @@ from app.cooperatives.models import Cooperative, CooperativePolicy
 from app.cooperatives.policy import Policy, form_values, policy_of
 from app.i18n import gettext_for
 from app.loans import service as loans
-from tests.app.test_loans import TERMS, _confirmed_meeting, _plan
+from tests.app.loans.test_loans import TERMS, _confirmed_meeting, _plan
 from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db

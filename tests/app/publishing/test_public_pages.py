@@ -21,7 +21,7 @@ from app.members.models import Member
 from app.projects.models import Project
 from app.publishing import controller as public_pages
 from app.publishing import service as publishing
-from tests.app.test_construction_photos import camera_jpeg
+from tests.app.construction.test_construction_photos import camera_jpeg
 from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db

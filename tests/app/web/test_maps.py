@@ -2,7 +2,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # The project is not installed and pytest is not told pythonpath = ["."]; make `app` importable.
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

@@ -120,7 +120,7 @@ class _ServerErrors(logging.Handler):
         return where, lines + ([f"(log reference {ref.group(1)})"] if ref else [])
 
 
-ROOT = str(Path(__file__).resolve().parents[2])
+ROOT = str(Path(__file__).resolve().parents[3])
 
 
 def _shown(value: Any) -> str:

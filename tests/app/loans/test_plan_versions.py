@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.loans import service as loans
 from app.loans.models import InstalmentPlan, PaymentEntry
-from tests.app.test_loans import TERMS, _confirmed_meeting
+from tests.app.loans.test_loans import TERMS, _confirmed_meeting
 from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db

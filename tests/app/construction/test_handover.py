@@ -18,7 +18,7 @@ from app.construction.models import Construction
 from app.loans import service as loans
 from app.loans.models import InstalmentPlan
 from app.projects.models import Project
-from tests.app.test_loans import TERMS, _confirmed_meeting, _plan
+from tests.app.loans.test_loans import TERMS, _confirmed_meeting, _plan
 from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db

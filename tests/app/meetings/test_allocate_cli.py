@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "allocation" / "example.json"
+EXAMPLE = Path(__file__).resolve().parents[3] / "fixtures" / "allocation" / "example.json"
 SEED = "2718-2818-2845-9045-2353-6028"
 
 

@@ -16,9 +16,9 @@ from app.meetings.models import AllocationMeeting, UnitAllocation
 from app.members.models import Member
 from app.projects.models import Project
 from app.publishing.models import Publication
-from tests.app.test_loans import _confirmed_meeting
-from tests.app.test_meetings import SEED, _meeting, _publish
-from tests.app.test_zoning import VALID as ZONING
+from tests.app.loans.test_loans import _confirmed_meeting
+from tests.app.meetings.test_meetings import SEED, _meeting, _publish
+from tests.app.sites.test_zoning import VALID as ZONING
 from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db

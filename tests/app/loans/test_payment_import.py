@@ -13,7 +13,7 @@ from app.audit.models import AuditEntry
 from app.loans import service as loans
 from app.loans.models import InstalmentPlan, PaymentEntry
 from app.members.models import Member
-from tests.app.test_loans import TERMS, _confirmed_meeting, _plan
+from tests.app.loans.test_loans import TERMS, _confirmed_meeting, _plan
 from tests.conftest import csrf_token, fix_today, sign_in
 
 pytestmark = pytest.mark.db

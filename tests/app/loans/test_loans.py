@@ -11,7 +11,7 @@ from app.audit.models import AuditEntry
 from app.loans.models import InstalmentPlan, PaymentEntry
 from app.meetings.models import AllocationMeeting, UnitAllocation
 from app.members.models import Member
-from tests.app.test_meetings import SEED, _meeting, _preferences, _publish
+from tests.app.meetings.test_meetings import SEED, _meeting, _preferences, _publish
 from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db

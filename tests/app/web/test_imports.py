@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.members.models import Member
-from tests.app.test_construction_costs import marlina  # noqa: F401 - a fixture
+from tests.app.construction.test_construction_costs import marlina  # noqa: F401 - a fixture
 from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db

@@ -19,8 +19,8 @@ from app.meetings.minutes import minutes_html
 from app.meetings.models import AllocationMeeting, UnitAllocation
 from app.members.models import Member
 from app.projects.models import Project
-from tests.app.test_loans import TERMS, _confirmed_meeting
-from tests.app.test_meetings import SEED, _meeting
+from tests.app.loans.test_loans import TERMS, _confirmed_meeting
+from tests.app.meetings.test_meetings import SEED, _meeting
 from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db
