@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -47,19 +47,6 @@ def _t(msgid: str, **fields: object) -> str:
 
 # --- the context every command shares ------------------------------------------------------------------------
 
-@contextmanager
-def _unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    session = sessions()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
 @dataclass
 class Japra:
     """The click context object (`ctx.obj`): where commands get their database and settings.
@@ -76,7 +63,9 @@ class Japra:
 
     @classmethod
     def on(cls, sessions: sessionmaker[Session], config: Settings | None = None, clock: Any = None) -> Japra:
-        return cls(unit_of_work=lambda: _unit_of_work(sessions), config=config, clock=clock)
+        from app.db.engine import unit_of_work as work  # late: commands that need no database do not load the models
+
+        return cls(unit_of_work=lambda: work(sessions), config=config, clock=clock)
 
     def today(self) -> date:
         """The cooperative's calendar day: Jakarta's, as on the web."""

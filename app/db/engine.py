@@ -6,8 +6,8 @@ geopandas batch work, and a long-lived civic system gains nothing from a second 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 
 from sqlalchemy import create_engine, event
@@ -78,10 +78,9 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A unit of work for the CLI and jobs: commit on success, roll back on any error. It may write, so on
-    SQLite it queues behind other writers from its first statement instead of failing at its first write."""
-    session = Session(bind=writer(engine or get_engine()), expire_on_commit=False)
+def unit_of_work(make_session: Callable[[], Session]) -> Iterator[Session]:
+    """A unit of work for the CLI and jobs: commit on success, roll back on any error."""
+    session = make_session()
     try:
         yield session
         session.commit()
@@ -90,3 +89,9 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def session_scope(engine: Engine | None = None) -> AbstractContextManager[Session]:
+    """A unit of work on the configured database. It may write, so on SQLite it queues behind other writers from
+    its first statement instead of failing at its first write."""
+    return unit_of_work(lambda: Session(bind=writer(engine or get_engine()), expire_on_commit=False))

@@ -38,7 +38,7 @@ from app.publishing import controller as publishing_pages
 from app.sites import controller as site_pages
 from app.web.deps import configure_handler_threads, provide_db
 from app.web.errors import HANDLERS
-from app.web.middleware import BearerAwareCSRFMiddleware, RequestSession
+from app.web.middleware import BearerAwareCSRFMiddleware, RefuseMalformedHost, RequestSession
 
 STATIC = ROOT / "app" / "static"
 
@@ -71,7 +71,7 @@ def _ids_in_range(request: Request) -> None:
 
 
 def _is_login_post(request: Request) -> bool:
-    return request.method == "POST" and request.url.path == "/login"
+    return request.method == "POST" and request.scope["path"] == "/login"
 
 
 async def _private_by_default(response: Response) -> Response:  # async: no I/O, so no worker thread for it
@@ -86,7 +86,7 @@ async def _private_by_default(response: Response) -> Response:  # async: no I/O,
 
 
 def _is_public(request: Request) -> bool:
-    return request.url.path == "/publik" or request.url.path.startswith("/publik/")
+    return request.scope["path"] == "/publik" or request.scope["path"].startswith("/publik/")
 
 
 def create_app(
@@ -142,6 +142,7 @@ def create_app(
         dependencies={"db": Provide(provide_db)},
         # Order: rate limit first (cheap refusal), then CSRF on the raw request, then who is asking.
         middleware=[
+            RefuseMalformedHost,
             login_limit.middleware,
             public_limit.middleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),

@@ -28,7 +28,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.i18n import gettext_for, render_message
 from app.web.locale import request_locale
-from app.web.templating import render
+from app.web.templating import render, request_target
 from kernel.errors import UserError
 
 log = logging.getLogger("japra.web")
@@ -36,7 +36,7 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
+    return request.scope["path"].startswith("/api") or "application/json" in request.headers.get("accept", "")
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
     if wants_json(request):
         return problem_response(401, "Authentication required: sign in or send 'Authorization: Bearer <token>'.",
                                 headers={"WWW-Authenticate": "Bearer"})
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = request_target(request)
     return Redirect(f"/login?next={quote(target)}")
 
 
@@ -155,21 +155,21 @@ def _lock_not_free(exc: OperationalError) -> bool:
 def database_error(request: Request, exc: Exception) -> Response:
     _ = gettext_for(request_locale(request))
     if isinstance(exc, OperationalError) and _lock_not_free(exc):
-        log.info("busy: %s %s", request.method, request.url.path)
+        log.info("busy: %s %s", request.method, request.scope["path"])
         return _answer(request, 409, [Problem(_("Someone else is saving the same record right now. Nothing was "
                                                 "stored: wait a moment and try again."))])
     if isinstance(exc, PoolTimeout):  # every connection busy for the whole wait: the server is overloaded
-        log.warning("no database connection came free: %s %s", request.method, request.url.path)
+        log.warning("no database connection came free: %s %s", request.method, request.scope["path"])
         response = _answer(request, 503, [Problem(_("Someone else is saving the same record right now. Nothing "
                                                     "was stored: wait a moment and try again."))])
         response.headers["Retry-After"] = "5"
         return response
     if isinstance(exc, IntegrityError):
-        log.info("integrity refused: %s %s", request.method, request.url.path)
+        log.info("integrity refused: %s %s", request.method, request.scope["path"])
         return _answer(request, 409, [Problem(_("This was stored already, or conflicts with what is stored. "
                                                 "Nothing was stored: reload the page to see the current state."))])
     if isinstance(exc, DataError):
-        log.info("value refused by the database: %s %s", request.method, request.url.path)
+        log.info("value refused by the database: %s %s", request.method, request.scope["path"])
         return _answer(request, 400, [Problem(_("A value is too large or not of the right kind. Nothing was "
                                                 "stored."))])
     return server_error(request, exc)
@@ -179,7 +179,7 @@ def server_error(request: Request, exc: Exception) -> Response:
     # A short reference ties the visitor's report to the log line without showing internals. The path only:
     # query strings may carry personal data (UU PDP), and so may the exception's text, kept to the traceback.
     ref = secrets.token_hex(4)
-    log.exception("unhandled error ref=%s %s %s", ref, request.method, request.url.path)
+    log.exception("unhandled error ref=%s %s %s", ref, request.method, request.scope["path"])
     if wants_json(request):
         return problem_response(500, "Internal error.", reference=ref)
     return _page(request, 500, reference=ref)

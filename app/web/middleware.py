@@ -78,6 +78,33 @@ class RequestSession(ASGIMiddleware):
             await finish(session.close)
 
 
+def _host_is_sound(scope: Scope) -> bool:
+    """A Host header that URLs can be built from: printable ASCII, a port (if any) a number from 0 to 65535."""
+    host = next((v for k, v in scope.get("headers", ()) if k == b"host"), b"")
+    if not host:
+        return True
+    if not host.isascii() or not host.decode().isprintable():
+        return False
+    name, _, port = host.decode().rpartition(":") if not host.endswith(b"]") else (host.decode(), "", "")
+    return not name or not port or (port.isdigit() and int(port) <= 65535)
+
+
+class RefuseMalformedHost:
+    """The first middleware: a request whose Host cannot be a URL's is answered 400 before anything builds a link
+    or a cache key from it (URL parsing would raise deep inside a handler or an error page)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and not _host_is_sound(scope):
+            await send({"type": "http.response.start", "status": 400,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+            await send({"type": "http.response.body", "body": b"Bad Request: malformed Host header.\n"})
+            return
+        await self.app(scope, receive, send)
+
+
 class BearerAwareCSRFMiddleware(CSRFMiddleware):
     """CSRF for cookie sessions; a bearer token is never sent by a browser on its own, so it is exempt."""
 

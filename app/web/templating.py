@@ -86,6 +86,12 @@ def environment() -> Environment:
     return env
 
 
+def request_target(request: Request) -> str:
+    """The path and query string asked for, as the browser sent them."""
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return request.scope["path"] + (f"?{query}" if query else "")
+
+
 def context_for(request: Request, **context: Any) -> dict[str, Any]:
     token = ScopeState.from_scope(request.scope).csrf_token or ""
     locale = request_locale(request)
@@ -96,7 +102,9 @@ def context_for(request: Request, **context: Any) -> dict[str, Any]:
         "locales": i18n.LOCALE_NAMES,
         "csrf_token": token,
         "csrf_input": Markup(f'<input type="hidden" name="_csrf_token" value="{token}">'),  # noqa: S704
-        "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        # From the scope, not request.url: an error page must render even for a Host no URL can be built from.
+        "path": request.scope["path"],
+        "current_path": request_target(request),
         **context,
     }
 
