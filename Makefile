@@ -22,7 +22,7 @@ run: install
 	$(BIN)/japra serve --show-demo-login
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .
