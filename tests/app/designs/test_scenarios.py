@@ -205,17 +205,19 @@ def _scenario_state(db, slug: str) -> tuple:
 
 
 def _refuses_each(client, db, url: str, base: dict[str, str], fields: dict[str, tuple[str, ...]], reader,
-                  slug: str, *, marked: bool = False) -> None:
+                  slug: str, *, marked: bool = False) -> list[tuple[str, int]]:
     """Each hostile value on its own: a 4xx page with the refusal, nothing stored, and the form's reader refuses
-    it at that field (a settings input marks it too)."""
+    it at that field (a settings input marks it too). Answers (field, status) for every value sent."""
     from app.web.forms import FormReader
     from kernel.errors import UserError
 
     before = _scenario_state(db, slug)
+    answers = []
     for field, values in fields.items():
         for value in values:
             data = {**base, field: value}
             r = client.post(url, data={**data, "_csrf_token": csrf_token(client)}, follow_redirects=False)
+            answers.append((field, r.status_code))
             label = (field, value[:20])
             assert 400 <= r.status_code < 500 and 'role="alert"' in r.text, (label, r.status_code)
             assert _scenario_state(db, slug) == before, label
@@ -224,6 +226,7 @@ def _refuses_each(client, db, url: str, base: dict[str, str], fields: dict[str, 
             assert refused.value.field == field, (label, refused.value.field)
             if marked and re.search(rf'<input name="{field}" [^>]*inputmode', r.text):
                 assert re.search(rf'<input name="{field}" [^>]*aria-invalid="true"', r.text), label
+    return answers
 
 
 def test_the_scenario_forms_refuse_hostile_values(client, db):
@@ -236,17 +239,23 @@ def test_the_scenario_forms_refuse_hostile_values(client, db):
     numbers = ("rate_per_m2", "infrastructure", "land", "contingency_pct", "tax_rate_pct", "floor_factor_1",
                "grant_per_unit", "down_payment_pct", "annual_rate_pct", "months", "price_library_id")
     choices = ("cost_method", "building_type", "tax_preset", "allocation", "loan_method")
-    _refuses_each(client, db, url + "/settings", settings,
+    settings_answers = _refuses_each(client, db, url + "/settings", settings,
                   {**dict.fromkeys(numbers, HOSTILE_NUMBERS), **dict.fromkeys(choices, HOSTILE_TEXTS),
                    "name": HOSTILE_TEXTS, "description": HOSTILE_TEXTS}, scenario_settings, "akuarium",
                   marked=True)
 
     design = {"ut_code_0": "T36", "ut_name_0": "Tipe 36", "ut_area_0": "36", "ut_bedrooms_0": "2",
               "b_code_0": "A", "b_name_0": "Blok A", "b_floors_0": "5", "b_units_0": "T36:6", "b_common_0": "110"}
-    _refuses_each(client, db, url + "/design", design,
+    design_answers = _refuses_each(client, db, url + "/design", design,
                   {**dict.fromkeys(("ut_area_0", "ut_bedrooms_0", "b_floors_0", "b_common_0"), HOSTILE_NUMBERS),
                    **dict.fromkeys(("ut_code_0", "ut_name_0", "b_code_0", "b_name_0", "b_units_0"), HOSTILE_TEXTS)},
                   scenario_design, "akuarium")
 
-    _refuses_each(client, db, "/projects/akuarium/scenarios", {"name": "Baru"},
-                  {"name": HOSTILE_TEXTS, "copy_from": HOSTILE_NUMBERS}, new_scenario, "akuarium")
+    new_answers = _refuses_each(client, db, "/projects/akuarium/scenarios", {"name": "Baru"},
+                                {"name": HOSTILE_TEXTS, "copy_from": HOSTILE_NUMBERS}, new_scenario, "akuarium")
+    # Every field of the three forms was tried, and every hostile value was refused as the planner's mistake.
+    answers = settings_answers + design_answers + new_answers
+    assert {f for f, _ in answers} >= {*numbers, *choices, "name", "ut_area_0", "b_units_0", "copy_from"}
+    assert all(400 <= status < 500 for _, status in answers)
+    # The scenario the planner had is unchanged and no other scenario was made.
+    assert client.get(url).status_code == 200

@@ -630,11 +630,13 @@ def _message(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", " ".join(parts))).strip()
 
 
-def _refused(r, *needles: str) -> None:
-    """Refused as the visitor's mistake (400), with a message that names the value or the limit it broke."""
+def _refused(r, *needles: str) -> str:
+    """Refused as the visitor's mistake (400), with a message that names the value or the limit it broke; answers
+    that message."""
     assert r.status_code == 400, (r.status_code, _message(r.text) or r.text[:300])
     message = _message(r.text) if "html" in r.headers.get("content-type", "") else r.text
     assert any(n.lower() in message.lower() for n in needles), (needles, message)
+    return message
 
 
 DATE_LIMIT = ("9999", "between", "range", "after", "before", "too far", "latest")
@@ -653,28 +655,34 @@ def test_plan_page_as_of_far_future_is_not_a_500(fresh):
 
 def test_arrears_report_as_of_far_future_is_refused_not_a_500(fresh):
     r = fresh.client.get("/cooperatives/kunir/arrears?as_of=9999-12-31&lang=en")
-    _refused(r, "9999-12-31", *DATE_LIMIT)
+    message = _refused(r, "9999-12-31", *DATE_LIMIT)
+    assert "2200" in message  # the officer reads the latest date the report takes
 
 
 def test_down_payment_pct_nan_is_refused_not_a_500(fresh):
     meeting = fresh.world["meetings"][0]
     r = fresh.client.post(f"/projects/kunir/meetings/{meeting}/plans?lang=en",
                           data={**PLAN_TERMS, "down_payment_pct": "NaN", "_csrf_token": csrf_token(fresh.client)})
-    _refused(r, "NaN", "not a number", "number")
+    message = _refused(r, "NaN", "not a number", "number")
+    assert "number" in message.lower()  # told to write a number, not shown an error page
 
 
 def test_restructuring_first_due_9999_12_01_is_refused_not_a_500(fresh):
     r = fresh.client.post(f"/cooperatives/kunir/plans/{fresh.world['plan']}/restructure?lang=en", data={
         "method": "annuity", "annual_rate_pct": "5", "months": "120", "grace_months": "0", "first_due": "9999-12-01",
         "reason": "Keputusan pengurus", "_csrf_token": csrf_token(fresh.client)})
-    _refused(r, "9999-12-01", *DATE_LIMIT)
+    message = _refused(r, "9999-12-01", *DATE_LIMIT)
+    assert "2200" in message  # the latest first due date a plan takes
 
 
 @pytest.mark.parametrize("amount", [HUGER_INT, HUGE_INT])
 def test_payment_amount_beyond_64_bits_is_refused_not_a_500(fresh, amount):
     r = fresh.client.post(f"/cooperatives/kunir/plans/{fresh.world['plan']}/payments?lang=en", data={
         "paid_on": "2026-11-20", "amount": amount, "reference": "FZ-BIG-1", "_csrf_token": csrf_token(fresh.client)})
-    _refused(r, amount, f"{int(amount):,}".replace(",", "."), *NUMBER_LIMIT)
+    message = _refused(r, amount, f"{int(amount):,}".replace(",", "."), *NUMBER_LIMIT)
+    assert "amount" in message.lower()  # the message is about the amount typed
+    # Nothing was recorded: the plan page lists no payment with that reference.
+    assert "FZ-BIG-1" not in fresh.client.get(f"/cooperatives/kunir/plans/{fresh.world['plan']}").text
 
 
 def test_api_offset_beyond_64_bits_is_refused_not_a_500(fresh):

@@ -8,7 +8,8 @@ from tests.conftest import csrf_token, sign_in
 
 pytestmark = pytest.mark.db
 
-PAGES = ["/", "/no-such-page", "/static/no-such-file.css", "/login", "/projects/akuarium", "/cooperatives/akuarium/members", "/api/projects", "/publik"]
+PAGES = ["/", "/no-such-page", "/static/no-such-file.css", "/login", "/projects/akuarium",
+         "/cooperatives/akuarium/members", "/api/projects", "/publik"]
 HOSTILE_HEADERS = [
     {"Accept-Language": "x" * 5000},
     {"Accept-Language": "id;q=NaN, en;q=1e309, *;q=-1"},
