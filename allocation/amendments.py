@@ -30,10 +30,11 @@ from typing import Any
 
 from allocation.errors import AllocationError
 from allocation.model import Member, Preference, Rules, UnitOption
+from kernel import limits
 from kernel.messages import N_, Message
 
 KINDS = ("move", "swap", "withdraw", "allocate")
-REASON_MAX = 500
+REASON_MAX = limits.REASON
 REFERENCE_MAX = 200
 
 

@@ -2,14 +2,16 @@
 
 The same checks for a spreadsheet row and for the member form, so both refuse the same things:
 
-- number: 1 to 32 letters, digits, dots or dashes (a number cell of Excel, 1001.0, is 1001), once per file;
+- number: 1 to 32 letters, digits, dots, dashes or underscores, starting with a letter or a digit (a number cell of
+  Excel, 1001.0, is 1001), once per file: it is a path segment of the member's page, so never KNR/7, "." or "..";
 - name: required, up to 200 characters;
 - household size 1 to 30 persons (1 when empty); monthly income and the three savings (pokok, wajib, sukarela)
   whole rupiah from 0 to 10^12 (0 when empty), written as numbers or the Indonesian way (Rp1.250.000);
 - elderly, disability, needs the ground floor, original resident: ya/tidak, yes/no, 1/0, x, benar/salah (empty
   is no);
 - joined on: a date cell, YYYY-MM-DD or DD/MM/YYYY, from 1900 to 2200 (empty: unknown);
-- NIK: 16 digits (empty: none); a wrong one is not repeated in the message, being personal data.
+- NIK: 16 digits (empty: none); a wrong one is not repeated in the message, being personal data;
+- notes: up to 5,000 characters (`kernel.limits.NOTE`).
 
 Every problem is returned (with its row and column), not just the first. Reading the file is the shell's.
 """
@@ -23,6 +25,7 @@ from typing import Any
 
 from costing.errors import CostingError
 from costing.workbook import parse_number
+from kernel import limits
 from kernel.cells import RowProblem, cell_date
 from kernel.messages import N_, Message
 
@@ -32,8 +35,9 @@ FLAGS = ("elderly", "disability", "needs_ground_floor", "original_resident")
 YES = frozenset({"ya", "y", "yes", "1", "x", "true", "benar"})
 NO = frozenset({"tidak", "t", "no", "n", "0", "", "false", "salah", "-"})
 NIK_RE = re.compile(r"^\d{16}$")
-NUMBER_RE = re.compile(r"^[A-Za-z0-9./-]{1,32}$")
-NAME_MAX = 200
+NUMBER_RE = limits.MEMBER_NUMBER_RE  # matched whole (fullmatch): "$" would let a trailing newline through
+NAME_MAX = limits.NAME
+NOTES_MAX = limits.NOTE
 # A membership cannot have begun before 1900 or after the years a housing plan spans (the app's form reader's bounds).
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2200, 12, 31)
 MONEY_MAX = 10**12
@@ -72,9 +76,10 @@ def check_member(raw: Mapping[str, Any], *, row: int, titles: Mapping[str, str] 
     number = str(raw.get("number") or "").strip()
     if number.endswith(".0") and number[:-2].isdigit():  # a number cell in Excel
         number = number[:-2]
-    if not NUMBER_RE.match(number):
+    if not NUMBER_RE.fullmatch(number):
         problem("number", "members.number_invalid", N_(
-            "Row {row}, column {column}: a member number is 1 to 32 letters, digits, dots or dashes."))
+            "Row {row}, column {column}: a member number is 1 to 32 letters, digits, dots, dashes or underscores, "
+            "starting with a letter or a digit (no slash, no space)."))
     elif number in seen:
         problem("number", "members.number_duplicate", N_(
             "Row {row}, column {column}: member number {number} is also in row {other}."),
@@ -126,5 +131,11 @@ def check_member(raw: Mapping[str, Any], *, row: int, titles: Mapping[str, str] 
         # The value itself is not repeated: a NIK is personal data, even a mistyped one.
         problem("nik", "members.nik_invalid", N_("Row {row}, column {column}: a NIK has 16 digits."))
     out["nik"] = nik or None
-    out["notes"] = str(raw.get("notes") or "").strip() or None
+    notes = str(raw.get("notes") or "").strip()
+    if len(notes) > NOTES_MAX:
+        # The length only: notes may hold personal data, and a file's long text is no help repeated.
+        problem("notes", "members.notes_too_long", N_(
+            "Row {row}, column {column}: the notes are {length} characters long; at most {limit} fit."),
+            length=len(notes), limit=NOTES_MAX)
+    out["notes"] = notes or None
     return out, problems

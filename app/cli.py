@@ -12,6 +12,7 @@ import click
 
 from app import cli_support
 from app.auth.cli import token, user
+from app.config import SettingsError
 from app.construction.cli import progress
 from app.db.cli import backup, db, demo, restore, serve
 from app.designs.cli import cost, proposal
@@ -19,6 +20,7 @@ from app.loans.cli import arrears, payments, schedule_command, statement
 from app.meetings.cli import allocate_command
 from app.parcels.cli import parcels
 from app.projects.cli import projects
+from app.storage import keep_private
 from kernel.errors import UserError
 
 
@@ -28,7 +30,7 @@ class Root(cli_support.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except UserError as exc:
+        except (UserError, SettingsError) as exc:
             cli_support.report(ctx, exc)
         except OSError as exc:
             if cli_support.is_broken_pipe(exc):
@@ -43,6 +45,7 @@ def main(ctx: click.Context) -> None:
 
     Pengaturan lewat variabel lingkungan JAPRA_DATABASE_URL, JAPRA_HOST, JAPRA_PORT (lihat README).
     """
+    keep_private()  # backups, exports and a new database are the operator's alone
     ctx.ensure_object(cli_support.Japra)
 
 

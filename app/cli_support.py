@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from app.config import SettingsError
 from app.i18n import gettext_for, render_message
 from kernel.errors import UserError
 
@@ -160,6 +161,8 @@ def report(ctx: click.Context, exc: BaseException) -> NoReturn:
     """The one answer to a refusal: its messages on stderr and exit code 2; never a traceback."""
     if isinstance(exc, UserError):
         lines = describe(exc, ctx.meta.get(_LEAF))
+    elif isinstance(exc, SettingsError):
+        lines = [str(exc)]
     else:  # OSError
         reason = exc.strerror or str(exc)
         lines = [f"{exc.filename}: {reason}" if exc.filename else reason]

@@ -5,8 +5,9 @@ The file is opened by the one spreadsheet reader (`kernel.sheets`, which the pri
 workbooks use too); only the first sheet of a workbook is read, streamed. The first non-blank row
 among the first ten names the columns; a header matches one of a column's aliases with case, spaces
 and punctuation ignored ("Nomor Anggota" is nomor_anggota). Columns the caller does not know are
-ignored. Row numbers are the spreadsheet's own (the header's row is 1 when it is on top), so a
-message can point at the row the user sees; blank rows are left out and count toward no limit.
+ignored, and not kept while the rows are read. Row numbers are the spreadsheet's own (the header's
+row is 1 when it is on top), so a message can point at the row the user sees; blank rows are left
+out and count toward no limit.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from kernel.cells import RowProblem, cell_date, cell_text, normalise_header
 from kernel.errors import UserError
 from kernel.messages import N_, Message
-from kernel.sheets import HEADER_SEARCH_ROWS, Refusals, first_sheet
+from kernel.sheets import HEADER_SEARCH_ROWS, Refusals, open_book
 
 # The cell readers and the row problem live in the kernel, shared with the pure packages' row checks; they are
 # named here too for the shell's modules that read tables.
@@ -61,18 +62,24 @@ def read_table(path: str | Path, filename: str | None, aliases: Mapping[str, tup
                max_rows: int) -> Table:
     """The file's rows by column key (`aliases`: key -> accepted headers). The caller decides which
     columns are required (`Table.missing`) and what a table without rows means."""
-    name, rows = first_sheet(path, filename, max_rows=max_rows, refusals=REFUSALS)
-    if not rows or rows[0][0] > HEADER_SEARCH_ROWS:
-        raise REFUSALS("empty", file=name)
-    header, body = rows[0][1], rows[1:]
-    lookup = {alias: key for key, names in aliases.items() for alias in names}
-    columns: dict[str, int] = {}
-    for number, title in header.items():
-        key = lookup.get(normalise_header(title))
-        if key and key not in columns:
-            columns[key] = number
-    if len(body) > max_rows:
-        raise REFUSALS("too_many_rows", file=name, n=max_rows, sheet=name, max=max_rows)
+    with open_book(path, filename, max_rows=max_rows, refusals=REFUSALS) as book:
+        name, rows = book.name, book.first_sheet().rows()
+        first = next(rows, None)
+        if first is None or first[0] > HEADER_SEARCH_ROWS:
+            raise REFUSALS("empty", file=name)
+        header = first[1]
+        lookup = {alias: key for key, names in aliases.items() for alias in names}
+        columns: dict[str, int] = {}
+        for number, title in header.items():
+            key = lookup.get(normalise_header(title))
+            if key and key not in columns:
+                columns[key] = number
+        # Streamed, only the known columns kept, and stopped at the first row too many: a wide or long sheet
+        # costs no more memory than the table it gives.
+        body: list[tuple[int, dict[str, Any]]] = []
+        for row, values in rows:
+            if len(body) == max_rows:
+                raise REFUSALS("too_many_rows", file=name, n=max_rows, sheet=name, max=max_rows)
+            body.append((row, {key: values.get(number) for key, number in columns.items()}))
     return Table({key: number - 1 for key, number in columns.items()},
-                 {key: str(header[number]) for key, number in columns.items()},
-                 [(row, {key: values.get(number) for key, number in columns.items()}) for row, values in body])
+                 {key: str(header[number]) for key, number in columns.items()}, body)

@@ -15,6 +15,9 @@ Parts (all of them when none is named; `parcels` is import, geojson and map):
            time of the single-file map and the A4 poster with 40 public photos
   writes   40 officers recording payments at once (on many plans, on one plan) beside the same payments one at a
            time, on SQLite and PostGIS
+  import_memory  peak memory and time of reading hostile and ordinary uploads (spreadsheet bombs, blank CSVs, a
+           5,000-row member list, a price library, a 49-megapixel photo), each in a fresh process, beside one that
+           only imports the modules
 
 Everything runs in throw-away data dirs and databases in the temp folder, removed at the end, as
 are the servers, also after Ctrl+C or an error.
@@ -41,7 +44,7 @@ from benchmarks.servers import Server
 
 PARCELS_PATH = "/api/projects/akuarium/parcels"
 PARTS = ("load", "import", "geojson", "map", "costing", "finance", "allocation", "progress", "progress_map",
-         "public", "writes")
+         "public", "writes", "import_memory")
 GROUPS = {"parcels": ("import", "geojson", "map"), "all": PARTS}
 
 
@@ -50,7 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                      epilog="See benchmarks/README.md.")
     parser.add_argument("parts", nargs="*", metavar="PART",
                         help="load, import, geojson, map, costing, finance, allocation, progress, progress_map, "
-                             "public, writes, or parcels "
+                             "public, writes, import_memory, or parcels "
                              "(import, geojson, map); default: all")
     load_options = parser.add_argument_group("load")
     load_options.add_argument("--clients", type=int, default=20, help="concurrent virtual clients (default 20)")
@@ -234,6 +237,19 @@ def _optional_part(name: str):
     return run
 
 
+def run_import_memory(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from benchmarks import import_memory
+
+    outcome = import_memory.run()
+    results["import_memory"] = outcome
+    print("\n== import_memory: each file read in a fresh process; added = its peak RSS (VmHWM) minus the peak of one "
+          "that only imports the modules (web: one that signs in and opens the form); limit = 5 x the file + 100 MB"
+          "\n")
+    print(outcome["table"], flush=True)
+    if not outcome["all_within"]:
+        raise RuntimeError("a read went over its memory limit")
+
+
 def run_writes(args: argparse.Namespace, results: dict[str, Any]) -> None:
     from benchmarks import writes
 
@@ -249,7 +265,7 @@ PARTS_RUN: dict[str, Callable[[argparse.Namespace, dict[str, Any]], None]] = {
     "load": run_load, "import": run_import, "pages": run_pages, "costing": run_costing,
     "finance": _optional_part("finance"), "allocation": _optional_part("allocation"),
     "progress": _optional_part("progress"), "progress_map": _optional_part("progress_map"),
-    "public": run_public, "writes": run_writes,
+    "public": run_public, "writes": run_writes, "import_memory": run_import_memory,
 }
 
 
@@ -268,8 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = [p for p in ("load", "import") if p in args.parts]
     if "geojson" in args.parts or "map" in args.parts:
         steps.append("pages")
-    steps += [p for p in ("costing", "finance", "allocation", "progress", "progress_map", "public", "writes")
-              if p in args.parts]
+    steps += [p for p in ("costing", "finance", "allocation", "progress", "progress_map", "public", "writes",
+                          "import_memory") if p in args.parts]
     failed = []
     try:
         for step in steps:

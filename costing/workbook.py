@@ -5,10 +5,11 @@ Pure: openpyxl and the standard library, nothing from `app`. Texts for users are
 Reading
 =======
 
-`read_price_library` and `read_rab` read an Excel workbook (.xlsx/.xlsm, loaded whole so merged
-cells are seen; a formula counts with the value Excel last computed) or a CSV file (UTF-8, with or
-without BOM; the delimiter, `,` `;` or tab, is the one the first line uses most), opened by the one
-spreadsheet reader, `kernel.sheets`. What is wrong with the whole file raises `WorkbookError`; what
+`read_price_library` and `read_rab` read an Excel workbook (.xlsx/.xlsm; a formula counts with the
+value Excel last computed) or a CSV file (UTF-8, with or without BOM; the delimiter, `,` `;` or tab,
+is the one the first line uses most), opened by the one spreadsheet reader, `kernel.sheets`, which
+streams a sheet's rows: only the layout's columns are kept, so a wide or long sheet costs no more
+memory than its table. What is wrong with the whole file raises `WorkbookError`; what
 is wrong with a cell becomes a `RowProblem` naming the sheet, the row as the user sees it and the
 column header as written. All problems are found in one pass (at most `MAX_PROBLEMS` are listed).
 The data that come back with problems are incomplete: store nothing unless the list is empty.
@@ -103,6 +104,7 @@ from users is always written as text, never as a formula.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
 import math
@@ -112,6 +114,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import chain, islice
 from typing import Any
 
 import openpyxl
@@ -123,9 +126,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from costing.ahsp import OVERHEAD_MAX, UNITS, normalise_unit
 from costing.errors import CostingError
 from costing.rab import DIVISIONS, RabLine, recap
+from kernel import limits
 from kernel.errors import UserError
 from kernel.messages import N_, Message
-from kernel.sheets import HEADER_SEARCH_ROWS, Book, CellError, Refusals, Rows, open_book, sheet_rows
+from kernel.sheets import HEADER_SEARCH_ROWS, Book, CellError, Refusals, Row, Rows, open_book
 
 MAX_PROBLEMS = 200  # listed per file; the last entry says how many more there were
 
@@ -133,7 +137,10 @@ MAX_PROBLEMS = 200  # listed per file; the last entry says how many more there w
 CODE_MAX = 32
 RESOURCE_NAME_MAX = 200
 ITEM_NAME_MAX = 300
-INFO_MAX = {"code": 64, "name": 200, "region": 100}
+INFO_MAX = {"code": 64, "name": 200, "region": 100, "source": limits.SOURCE}
+# A price in whole rupiah: as a form takes it (kernel.limits), so a typed 10^19 is a row problem, not an overflow of
+# the database's 64-bit integer.
+MONEY_MAX = limits.RUPIAH_MAX
 
 OVERHEAD_DEFAULT = Decimal(10)
 
@@ -474,16 +481,31 @@ def _names(values: Iterable[Any]) -> str:
     return ", ".join(str(v).strip() for v in values) or "—"
 
 
-def _table(sheet: str, rows: Rows, layout: _Layout, merged: Iterable[Any], max_rows: int) -> _Table:
-    if not rows:
+def _table(ws: Any, layout: _Layout, max_rows: int, rows: Iterable[Row] | None = None) -> _Table:
+    """The sheet's table (`rows`: the sheet's, unless some were read already): its header among the first rows,
+    and below it the rows with only the layout's columns kept. The sheet's merged ranges are known once its rows
+    have been read (the file lists them after the cells)."""
+    sheet = ws.title
+    rows = iter(ws.rows() if rows is None else rows)
+    head = list(islice(rows, HEADER_SEARCH_ROWS))
+    if not head:
         raise _file_error(
             "workbook.sheet_empty",
             N_("{sheet} is empty; it needs a header row ({columns}) and rows below it."),
             sheet=sheet,
             columns=", ".join(layout.columns),
         )
-    index, found = _find_header(rows, layout)
-    header_row, header_values = rows[index]
+    index, found = _find_header(head, layout)
+    header_row, header_values = head[index]
+    keep = {columns[0] for columns in found.values()}
+    data: Rows = []
+    others: set[int] = set()  # rows with values in other columns too: not blank, whatever is kept of them
+    for row, values in chain(head[index + 1 :], rows):  # as many as the kernel reads: max_rows and ten
+        kept = {column: value for column, value in values.items() if column in keep}
+        if len(kept) < len(values):
+            others.add(row)
+        data.append((row, kept))
+    merged = list(ws.merged)
     for cells in sorted(merged, key=lambda r: (r.min_row, r.min_col)):
         if cells.min_row <= header_row <= cells.max_row:
             raise _file_error(
@@ -513,11 +535,44 @@ def _table(sheet: str, rows: Rows, layout: _Layout, merged: Iterable[Any], max_r
             row=header_row,
             found=_names(header_values.values()),
         )
-    data = rows[index + 1 :]
+    data = _blank_merged(data, merged, keep, others)
     if len(data) > max_rows:
         raise _too_many_rows(sheet, max_rows)
     headers = {column: _shown(value) for column, value in header_values.items()}
     return _Table(sheet, header_row, {key: cols[0] for key, cols in found.items()}, headers, data)
+
+
+def _blank_merged(rows: Rows, merged: Iterable[Any], columns: Collection[int], others: Collection[int] = ()
+                  ) -> Rows:
+    """`rows` as Excel shows them: in a merged range only the top-left cell has a value (LibreOffice can keep the
+    others' old values in the file). A row left with nothing, and no other columns, is no row. Each column's
+    merged rows are looked up by bisection: any number of ranges costs little."""
+    starts: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
+    for column in columns:
+        spans = sorted((cells.min_row + (column == cells.min_col), cells.max_row) for cells in merged
+                       if cells.min_col <= column <= cells.max_col)
+        joined: list[list[int]] = []
+        for first, last in spans:
+            if first > last:
+                continue
+            if joined and first <= joined[-1][1] + 1:
+                joined[-1][1] = max(joined[-1][1], last)
+            else:
+                joined.append([first, last])
+        if joined:
+            starts[column], ends[column] = [first for first, _ in joined], [last for _, last in joined]
+    if not starts:
+        return rows
+    shown: Rows = []
+    for row, values in rows:
+        for column in [c for c in values if c in starts]:
+            at = bisect.bisect_right(starts[column], row) - 1
+            if at >= 0 and row <= ends[column][at]:
+                del values[column]
+        if values or row in others:
+            shown.append((row, values))
+    return shown
 
 
 def _no_rows(sheet: str) -> WorkbookError:
@@ -696,6 +751,14 @@ class _Cells:
                 N_("{sheet}, row {row}, column “{column}”: {value} is not a whole number of rupiah."),
                 value=_shown(value),
             )
+        if money and abs(number) > MONEY_MAX:
+            return self.problem(
+                key,
+                "workbook.price_too_large",
+                N_("{sheet}, row {row}, column “{column}”: {value} is more than Rp{max}."),
+                value=_shown(value),
+                max=MONEY_MAX,
+            )
         return Decimal(0) if number == 0 else number
 
 
@@ -726,39 +789,37 @@ def read_price_library(
     Raises WorkbookError when the file is refused as a whole; returns the data and every row
     problem (store nothing unless the list is empty). `filename` is the user's name for the file.
     """
-    source = _open(path, filename, max_rows)
-    problems = _Problems(source.name)
-    data: dict[str, Any] = dict.fromkeys(INFO_KEYS)
-    harga = ahsp = None
-    if source.workbook is not None:
-        wb = source.workbook
-        sheets = {HARGA.sheet: _find_sheet(wb, HARGA.sheet, HARGA.aliases), AHSP.sheet: _find_sheet(wb, AHSP.sheet,
-                                                                                                    AHSP.aliases)}
-        missing = [name for name, ws in sheets.items() if ws is None]
-        if missing:
-            raise _file_error(
-                "workbook.sheet_missing",
-                N_("“{file}” lacks the sheet(s) {missing}; it has {found}."),
-                file=source.name,
-                missing=", ".join(missing),
-                found=_names(ws.title for ws in wb.worksheets),
-            )
-        tables = []
-        for layout in (HARGA, AHSP):
-            ws = sheets[layout.sheet]
-            tables.append(_table(ws.title, sheet_rows(ws), layout, ws.merged_cells.ranges, max_rows))
-        harga, ahsp = tables
-        info_ws = _find_sheet(wb, "Info", INFO_SHEET_ALIASES)
-        if info_ws is not None:
-            data.update(_read_info(info_ws, problems))
-        if not harga.rows and not ahsp.rows:
-            raise _no_rows(f"{harga.sheet}, {ahsp.sheet}")
-    else:
-        layout = _csv_layout(source)
-        table = _table(source.name, source.csv_rows or [], layout, (), max_rows)
-        if not table.rows:
-            raise _no_rows(source.name)
-        harga, ahsp = (table, None) if layout is HARGA else (None, table)
+    with _open(path, filename, max_rows) as source:
+        problems = _Problems(source.name)
+        data: dict[str, Any] = dict.fromkeys(INFO_KEYS)
+        harga = ahsp = None
+        if source.workbook is not None:
+            wb = source.workbook
+            sheets = {HARGA.sheet: _find_sheet(wb, HARGA.sheet, HARGA.aliases),
+                      AHSP.sheet: _find_sheet(wb, AHSP.sheet, AHSP.aliases)}
+            missing = [name for name, ws in sheets.items() if ws is None]
+            if missing:
+                raise _file_error(
+                    "workbook.sheet_missing",
+                    N_("“{file}” lacks the sheet(s) {missing}; it has {found}."),
+                    file=source.name,
+                    missing=", ".join(missing),
+                    found=_names(ws.title for ws in wb.worksheets),
+                )
+            harga, ahsp = (_table(sheets[layout.sheet], layout, max_rows) for layout in (HARGA, AHSP))
+            info_ws = _find_sheet(wb, "Info", INFO_SHEET_ALIASES)
+            if info_ws is not None:
+                data.update(_read_info(info_ws, problems))
+            if not harga.rows and not ahsp.rows:
+                raise _no_rows(f"{harga.sheet}, {ahsp.sheet}")
+        else:
+            rows = source.first_sheet().rows()
+            head = list(islice(rows, HEADER_SEARCH_ROWS))
+            layout = _csv_layout(source.name, head)
+            table = _table(source.first_sheet(), layout, max_rows, chain(head, rows))
+            if not table.rows:
+                raise _no_rows(source.name)
+            harga, ahsp = (table, None) if layout is HARGA else (None, table)
 
     resources = _read_resources(harga, problems) if harga is not None else []
     known = _codes_of(harga) if harga is not None else None
@@ -774,8 +835,8 @@ def _codes_of(table: _Table) -> set[str]:
     return {_cell_text(values[column]) for _row, values in table.rows if values.get(column) is not None}
 
 
-def _csv_layout(source: Book) -> _Layout:
-    rows = source.csv_rows or []
+def _csv_layout(name: str, rows: Rows) -> _Layout:
+    """Which table a CSV file is, by its first rows."""
     scores = []
     for layout in (HARGA, AHSP):
         found = _find_header(rows, layout)[1] if rows else {}
@@ -786,7 +847,7 @@ def _csv_layout(source: Book) -> _Layout:
             "workbook.csv_layout_unknown",
             N_("“{file}” is neither a price list ({resources}) nor an AHSP table ({items}); its first row has "
                "{found}."),
-            file=source.name,
+            file=name,
             resources=", ".join(HARGA.columns),
             items=", ".join(AHSP.columns),
             found=_names(rows[0][1].values()) if rows else "—",
@@ -946,7 +1007,9 @@ def _read_coefficient(
 def _read_info(ws: Any, problems: _Problems) -> dict[str, Any]:
     info: dict[str, Any] = {}
     first: dict[str, int] = {}
-    rows = sheet_rows(ws)
+    # The key in column A and the value in B: the rest is not kept.
+    rows = [(row, {column: value for column, value in values.items() if column <= 2}) for row, values in ws.rows()]
+    rows = _blank_merged(rows, ws.merged, (1, 2))
     value_header = "B"
     for _row, values in rows[:1]:
         if _norm(values.get(1, "")) in ("kunci", "key", "keterangan") and isinstance(values.get(2), str):
@@ -1085,24 +1148,24 @@ def read_rab(
     `item_codes` are the work items of the scenario's price library; a line naming another item is a
     problem. Raises WorkbookError when the file is refused as a whole.
     """
-    source = _open(path, filename, max_rows)
-    problems = _Problems(source.name)
-    if source.workbook is not None:
-        wb = source.workbook
-        ws = _find_sheet(wb, RAB.sheet, RAB.aliases)
-        if ws is None:
-            if not wb.worksheets:
-                raise _file_error(
-                    "workbook.sheet_missing",
-                    N_("“{file}” lacks the sheet(s) {missing}; it has {found}."),
-                    file=source.name,
-                    missing=RAB.sheet,
-                    found="—",
-                )
-            ws = wb.worksheets[0]
-        table = _table(ws.title, sheet_rows(ws), RAB, ws.merged_cells.ranges, max_rows)
-    else:
-        table = _table(source.name, source.csv_rows or [], RAB, (), max_rows)
+    with _open(path, filename, max_rows) as source:
+        problems = _Problems(source.name)
+        if source.workbook is not None:
+            wb = source.workbook
+            ws = _find_sheet(wb, RAB.sheet, RAB.aliases)
+            if ws is None:
+                if not wb.worksheets:
+                    raise _file_error(
+                        "workbook.sheet_missing",
+                        N_("“{file}” lacks the sheet(s) {missing}; it has {found}."),
+                        file=source.name,
+                        missing=RAB.sheet,
+                        found="—",
+                    )
+                ws = wb.worksheets[0]
+            table = _table(ws, RAB, max_rows)
+        else:
+            table = _table(source.first_sheet(), RAB, max_rows)
     known = set(item_codes)
     lines: list[dict[str, Any]] = []
     for row, values in table.rows:

@@ -24,13 +24,14 @@ from costing.errors import CostingError
 from costing.workbook import parse_number
 from finance.instalment import FinanceError, Instalment
 from finance.ledger import COMPONENTS, LatePolicy, Payment, apply_payments, plan_start
+from kernel import limits
 from kernel.cells import RowProblem, cell_date, cell_text, normalise_header
 from kernel.messages import N_, Message
 
 KINDS = {"angsuran": "loan", "pinjaman": "loan", "cicilan": "loan", "loan": "loan",
          "uang_muka": "down_payment", "dp": "down_payment", "down_payment": "down_payment"}
-MAX_AMOUNT = 10**12
-REFERENCE_MAX = 64
+MAX_AMOUNT = limits.PAYMENT_MAX
+REFERENCE_MAX = limits.REFERENCE
 MAX_PROBLEMS = 200
 
 

@@ -26,13 +26,15 @@ from shapely.strtree import STRtree
 
 from gis.measure import area_m2
 from gis.parcel_file import ParcelFeature
+from kernel import limits
 from kernel.messages import N_, Message
 
 TARGETS = ("code", "land_status", "holder", "notes")
 LAND_STATUSES = ("SHM", "HGB", "HPL", "hak_pakai", "tanah_negara", "girik_adat", "unknown")
 
 MAX_CODE_LENGTH = 64
-MAX_HOLDER_LENGTH = 200
+MAX_HOLDER_LENGTH = limits.NAME
+MAX_NOTES_LENGTH = limits.NOTE
 OVERLAP_TOLERANCE_M2 = 0.5
 # 1 deg² is at most 1.24e10 m² (at the equator): a cheap filter before measuring in metres.
 _M2_PER_DEG2_MAX = 1.25e10
@@ -172,6 +174,10 @@ def check_parcels(
                 {"feature": f.label, "length": len(holder), "limit": MAX_HOLDER_LENGTH}))
         holders[f.index] = holder
         notes[f.index] = _text(value(f, "notes")) or None
+        if notes[f.index] is not None and len(notes[f.index]) > MAX_NOTES_LENGTH:
+            problems[f.index].append(Message("notes_too_long", N_(
+                "Feature {feature}: the notes are {length} characters long; the limit is {limit}."),
+                {"feature": f.label, "length": len(notes[f.index]), "limit": MAX_NOTES_LENGTH}))
 
     # Codes: unique within the file and against the project, compared without case.
     labels = {f.index: f.label for f in features}

@@ -25,13 +25,15 @@ from typing import Any
 from costing.errors import CostingError
 from costing.rab import DIVISIONS
 from costing.workbook import DIVISION_LABELS_ID, parse_number
+from kernel import limits
 from kernel.cells import RowProblem, cell_date, cell_text, normalise_header
 from kernel.messages import N_, Message
 from progress.errors import ProgressError
 
 MAX_AMOUNT = 10**13
 REFERENCE_MAX = 56  # room for the "-K12" of its corrections in the 64 characters of the stored reference
-PAYEE_MAX = 200
+PAYEE_MAX = limits.NAME
+NOTE_MAX = limits.NOTE
 CORRECTION = re.compile(r"^(?P<of>.+)-K(?P<n>[1-9][0-9]*)$")
 FIELDS = ("entry_date", "division", "line", "block", "payee", "amount", "reference", "corrects", "note")
 
@@ -181,6 +183,8 @@ def check_entry(book: Book, raw: Mapping[str, Any], *, row: int | None = None,
     corrects = cell_text(raw.get("corrects"))
     reference = cell_text(raw.get("reference"))
     note = cell_text(raw.get("note")) or None
+    if note is not None and len(note) > NOTE_MAX:
+        add("note", "costs.note_long", N_("The note is longer than {n} characters."), n=NOTE_MAX)
     if corrects or (amount is not None and amount < 0):
         entry = _correction(book, corrects, reference, day, amount, note, raw, add)
     else:

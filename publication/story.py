@@ -21,10 +21,11 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
+from kernel import limits
 from kernel.messages import N_, Message
 from publication.errors import PublicationError
 
-MAX_STORY_CHARS = 20_000  # about eight printed pages; a page, not a book
+MAX_STORY_CHARS = limits.STORY  # about eight printed pages; a page, not a book
 ALLOWED_TAGS = frozenset(
     {"p", "h2", "h3", "h4", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre", "br", "hr"}
 )

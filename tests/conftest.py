@@ -205,6 +205,23 @@ def sign_in(client: TestClient, db: Session, username: str) -> TestClient:
     return client
 
 
+def sign_in_english(client: TestClient, db: Session, username: str) -> TestClient:
+    """Signed in with English chosen, so a test can read the msgids themselves."""
+    sign_in(client, db, username)
+    client.cookies.set("japra_lang", "en")
+    return client
+
+
+def post_form(client: TestClient, url: str, data: dict[str, str]):
+    """A form sent as the page sends it (with its CSRF token), the redirect not followed."""
+    return client.post(url, data={**data, "_csrf_token": csrf_token(client)}, follow_redirects=False)
+
+
+def marked_invalid(html: str, field: str) -> bool:
+    """The page marks the field: the input itself (aria-invalid) or its own message next to it."""
+    return bool(re.search(rf'name="{re.escape(field)}"[^>]*aria-invalid="true"', html)) or f'id="err-{field}"' in html
+
+
 def form_token(html: str) -> str:
     return re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
 

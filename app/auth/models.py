@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cooperatives.models import Cooperative
@@ -61,5 +61,22 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Every token ends: one copied into a forgotten script or a leaked file stops working by itself.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class SignInFailure(Base):
+    """Failed sign-ins in a row for one typed username, for the per-account delay (`app.auth.service`).
+
+    Kept for any name typed, existing or not, so the delay tells nobody whether an account exists. The name is
+    stored as the SHA-256 of its normalised form: people type their password into the name field by mistake, and
+    that should not sit readable in a table.
+    """
+
+    __tablename__ = "sign_in_failure"
+
+    account_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # pruning finds old rows by it

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.db.base import Base, Timestamped, UTCDateTime
 from app.db.types import Geometry
+from kernel import limits
 
 if TYPE_CHECKING:
     from app.designs.models import Scenario
@@ -116,6 +117,8 @@ class ProgressReport(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("project_id", "report_date", name="uq_progress_report_project_id"),
         CheckConstraint("workers IS NULL OR workers >= 0", name="workers"),
+        CheckConstraint(f"length(notes) <= {limits.NOTE}", name="notes_length"),
+        CheckConstraint(f"length(problems) <= {limits.NOTE}", name="problems_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +142,8 @@ class ProgressEntry(Base):
     __table_args__ = (
         UniqueConstraint("report_id", "package_id", name="uq_progress_entry_report_id"),
         CheckConstraint("percent >= 0 AND percent <= 100", name="percent"),
+        # A note of the site visit, as its form has taken up to 2,000 characters: a NOTE, not a one-line REASON.
+        CheckConstraint(f"length(reason) <= {limits.NOTE}", name="reason_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -206,6 +211,7 @@ class CostEntry(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("project_id", "reference", name="uq_cost_entry_project_id"),
         CheckConstraint("amount <> 0", name="amount"),
+        CheckConstraint(f"length(note) <= {limits.NOTE}", name="note_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

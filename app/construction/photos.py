@@ -23,11 +23,9 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 from sqlalchemy import event, func, select
@@ -42,7 +40,7 @@ from app.i18n import JAKARTA, gettext_for, render_message
 from app.projects.models import Project
 from kernel.messages import N_, Message
 from progress.errors import ProgressError
-from progress.photos import inspect_photo, public_copy, thumbnail
+from progress.photos import prepare_photo
 
 log = logging.getLogger("japra.photos")
 
@@ -129,24 +127,6 @@ def blocks_of(session: Session, project: Project) -> list[str]:
     return sorted(set(session.scalars(packages)) | set(session.scalars(footprints)))
 
 
-def _public_jpeg(data: bytes, store: PhotoStore) -> bytes:
-    copy = public_copy(data, max_bytes=store.max_bytes, max_pixels=store.max_pixels, max_side=PUBLIC_SIDE)
-    if copy[:3] == b"\xff\xd8\xff":
-        return copy
-    # A PNG stays a PNG in the library; the public copy is always a JPEG, transparency laid on white.
-    image = Image.open(BytesIO(copy))
-    if image.mode in ("RGBA", "LA", "P"):
-        image = image.convert("RGBA")
-        flat = Image.new("RGB", image.size, (255, 255, 255))
-        flat.paste(image, mask=image.getchannel("A"))
-        image = flat
-    elif image.mode != "RGB":
-        image = image.convert("RGB")
-    out = BytesIO()
-    image.save(out, "JPEG", quality=90, optimize=True)
-    return out.getvalue()
-
-
 def _check_one(upload: PhotoUpload, store: PhotoStore, blocks: set[str]) -> _Checked | Message:
     caption = upload.caption.strip()
     if len(caption) > CAPTION_CHARS:
@@ -157,13 +137,14 @@ def _check_one(upload: PhotoUpload, store: PhotoStore, blocks: set[str]) -> _Che
         return Message("photo.no_such_block", N_("There is no block {building} in this project."),
                        {"building": building})
     try:
-        info = inspect_photo(upload.content, store.max_bytes, store.max_pixels)
-        thumb = thumbnail(upload.content, max_bytes=store.max_bytes, max_pixels=store.max_pixels)
-        public = _public_jpeg(upload.content, store)
+        # One decoding for the check, the public copy and the thumbnail: the work is bounded by the pixel limit.
+        prepared = prepare_photo(upload.content, public_side=PUBLIC_SIDE, max_bytes=store.max_bytes,
+                                 max_pixels=store.max_pixels)
     except ProgressError as error:
         return error.message
+    info = prepared.info
     return _Checked(upload, hashlib.sha256(upload.content).hexdigest(), info.format, info.width, info.height,
-                    info.taken_at, info.lat, info.lon, public, thumb)
+                    info.taken_at, info.lat, info.lon, prepared.public, prepared.thumbnail)
 
 
 def check(session: Session, store: PhotoStore, project: Project, photos: Sequence[PhotoUpload]) -> list[_Checked]:
@@ -387,3 +368,29 @@ def photo_features(session: Session, project: Project) -> list[dict[str, Any]]:
             },
         })
     return features
+
+
+# --- after a crash --------------------------------------------------------------------------------
+
+
+def sweep_orphans(session: Session, store: PhotoStore, *, older_than_s: int, now: float) -> int:
+    """Removes what a crashed upload left: temporary files, and photo files no row names (an original would keep its
+    EXIF, GPS position included, with nothing in the app to show or delete it). Files younger than `older_than_s`
+    may belong to an upload still running and stay. Returns how many files went."""
+    if not store.folder.is_dir():
+        return 0
+    named = {(project_id, sha) for project_id, sha in session.execute(select(SitePhoto.project_id, SitePhoto.sha256))}
+    removed = 0
+    for folder in store.folder.iterdir():
+        if not (folder.is_dir() and folder.name.isdigit()):
+            continue
+        for path in folder.iterdir():
+            sha = path.name.split(".", 1)[0]
+            orphan = path.name.startswith(".incoming-") or (int(folder.name), sha) not in named
+            try:
+                if orphan and path.is_file() and now - path.stat().st_mtime > older_than_s:
+                    path.unlink()
+                    removed += 1
+            except OSError:  # gone already, or not ours to remove: the next start tries again
+                continue
+    return removed

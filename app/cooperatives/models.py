@@ -7,6 +7,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, I
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, Timestamped
+from kernel import limits
 
 if TYPE_CHECKING:
     from app.projects.models import Project
@@ -16,6 +17,7 @@ class Cooperative(Timestamped, Base):
     """A primary housing cooperative, member of Japra. Members, meetings and finance hang here later."""
 
     __tablename__ = "cooperative"
+    __table_args__ = (CheckConstraint(f"length(description) <= {limits.DESCRIPTION}", name="description_length"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)

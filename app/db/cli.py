@@ -22,10 +22,13 @@ def serve(japra: Japra, host: str | None, port: int | None, show_demo_login: boo
 
     import uvicorn
 
+    from app.config import SettingsError
     from app.db.migrate import current_revision, head_revision
     from app.errors import Conflict
 
     settings = japra.settings()
+    if settings.refusals_to_serve():
+        raise SettingsError(" ".join(settings.refusals_to_serve()))
     if current_revision(japra.database_url()) != head_revision():
         raise Conflict("The database is not up to date: run `japra db upgrade` first.")
     host, port = host or settings.host, port or settings.port
@@ -42,7 +45,10 @@ def serve(japra: Japra, host: str | None, port: int | None, show_demo_login: boo
     from app.web.deps import configure_handler_threads
 
     configure_handler_threads()  # before the event loop starts: it cannot be set from inside it
-    uvicorn.run("app.web.asgi:app", host=host, port=port, proxy_headers=True, log_level=log_level)
+    # X-Forwarded-* are believed only from the proxies named in JAPRA_TRUSTED_PROXIES; none by default.
+    proxies = ",".join(settings.trusted_proxies)
+    uvicorn.run("app.web.asgi:app", host=host, port=port, proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None, log_level=log_level)
 
 
 @group()

@@ -34,6 +34,7 @@ from costing.rab import DIVISIONS
 from costing.workbook import read_rab, template_rab, write_comparison, write_rab
 from finance.instalment import METHODS as LOAN_METHODS
 from finance.instalment import FinanceError
+from kernel import limits
 from kernel.errors import UserError
 from kernel.messages import N_
 
@@ -66,7 +67,7 @@ def scenario_settings(form: FormReader) -> editing.ScenarioSettings:
     method = worded(lambda: form.choice("cost_method", COST_METHODS), "Choose how the construction is costed.",
                     "cost_method")
     return editing.ScenarioSettings(
-        name=form.text("name"), description=form.text("description"), cost_method=method,
+        name=form.text("name"), description=form.text("description", limit=limits.DESCRIPTION), cost_method=method,
         building_type=worded(lambda: form.choice("building_type", PARAMETRIC_RATES), "Choose a building type.",
                              "building_type"),
         rate_per_m2=form.rupiah("rate_per_m2") if method == "parametric" else form.optional_rupiah("rate_per_m2"),

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, Timestamped
+from kernel import limits
 
 if TYPE_CHECKING:
     from app.prices.models import PriceLibrary
@@ -35,6 +36,7 @@ class Scenario(Timestamped, Base):
         CheckConstraint("cost_method IN ('parametric', 'rab')", name="cost_method"),
         CheckConstraint("allocation IN ('area', 'equal', 'weights')", name="allocation"),
         CheckConstraint("infrastructure >= 0 AND land >= 0", name="amounts"),
+        CheckConstraint(f"length(description) <= {limits.DESCRIPTION}", name="description_length"),
         # At most one current scenario per project, whoever edits at the same time.
         Index("uq_scenario_current", "project_id", unique=True, sqlite_where=text("is_current"),
               postgresql_where=text("is_current")),

@@ -32,6 +32,7 @@ from app.web.locale import request_locale
 from app.web.templating import render
 from finance.arrears import COLLECTIBILITY_PRESETS
 from finance.instalment import MAX_ANNUAL_RATE, MAX_MONTHS, METHODS
+from kernel import limits
 from kernel.errors import UserError
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -60,18 +61,18 @@ def loan_terms(form: FormReader) -> loans.LoanTerms:
 
 
 def payment_in(form: FormReader) -> loans.PaymentIn:
-    return loans.PaymentIn(paid_on=form.date("paid_on"), amount=form.rupiah("amount", low=1),
-                           reference=form.text("reference", required=True, limit=loans.REFERENCE_LIMIT))
+    return loans.PaymentIn(paid_on=form.date("paid_on"), amount=form.rupiah("amount", low=1, high=limits.PAYMENT_MAX),
+                           reference=form.text("reference", required=True, limit=limits.REFERENCE))
 
 
 def reversal_in(form: FormReader) -> loans.ReversalIn:
-    return loans.ReversalIn(reversal_of=form.text("reversal_of", required=True, limit=64),
-                            reason=form.text("reason", required=True, limit=500))
+    return loans.ReversalIn(reversal_of=form.text("reversal_of", required=True, limit=limits.REFERENCE),
+                            reason=form.text("reason", required=True, limit=limits.REASON))
 
 
 def restructuring_in(form: FormReader) -> loans.RestructuringIn:
     return loans.RestructuringIn(
-        reason=form.text("reason", required=True, limit=500),
+        reason=form.text("reason", required=True, limit=limits.REASON),
         months=form.int("months", low=1, high=MAX_MONTHS),
         grace_months=form.int("grace_months", default=0, high=MAX_MONTHS),
         first_due=form.date("first_due"),

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, Timestamped
+from kernel import limits
 
 if TYPE_CHECKING:
     from app.meetings.models import UnitAllocation
@@ -42,6 +43,7 @@ class InstalmentPlan(Timestamped, Base):
         CheckConstraint("price >= 0 AND grants >= 0 AND down_payment >= 0 AND principal >= 0", name="amounts"),
         CheckConstraint("months >= 1 AND grace_months >= 0 AND grace_months < months", name="tenor"),
         CheckConstraint("kind IN ('loan', 'down_payment')", name="kind"),
+        CheckConstraint(f"length(change_reason) <= {limits.REASON}", name="change_reason_length"),
         # One plan of each kind in force per allocated unit, also when two officers click at once.
         Index("uq_instalment_plan_in_force", "allocation_id", "kind", unique=True,
               sqlite_where=text("in_force"), postgresql_where=text("in_force")),
@@ -73,12 +75,18 @@ class InstalmentPlan(Timestamped, Base):
 
 
 class PaymentEntry(Timestamped, Base):
-    """A payment, or the reversal of one. Never edited or deleted: a mistake is cancelled by a new entry."""
+    """A payment, or the reversal of one. Never edited or deleted: a mistake is cancelled by a new entry.
+
+    A reversal names its payment by id (`reverses_id`, unique: a payment is reversed once, also when two officers
+    click at once) and, for the ledger and the statements, by reference (`reversal_of`); its own reference is
+    derived from the payment's (`app.loans.service.reversal_reference`), never read back to find what it reverses."""
 
     __tablename__ = "payment_entry"
     __table_args__ = (
         UniqueConstraint("cooperative_id", "reference", name="uq_payment_entry_cooperative_id"),
-        CheckConstraint("amount > 0", name="amount"),
+        UniqueConstraint("reverses_id", name="uq_payment_entry_reverses_id"),
+        CheckConstraint(f"amount > 0 AND amount <= {limits.PAYMENT_MAX}", name="amount"),
+        CheckConstraint(f"length(reason) <= {limits.REASON}", name="reason_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,8 +94,9 @@ class PaymentEntry(Timestamped, Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("instalment_plan.id", ondelete="RESTRICT"), index=True)
     paid_on: Mapped[date] = mapped_column(Date)
     amount: Mapped[int] = mapped_column(BigInteger)
-    reference: Mapped[str] = mapped_column(String(64))
-    reversal_of: Mapped[str | None] = mapped_column(String(64))
+    reference: Mapped[str] = mapped_column(String(limits.REFERENCE))
+    reversal_of: Mapped[str | None] = mapped_column(String(limits.REFERENCE))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("payment_entry.id", ondelete="RESTRICT"))
     reason: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[InstalmentPlan] = relationship(back_populates="payments")

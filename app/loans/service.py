@@ -22,6 +22,7 @@ from app.members.models import Member
 from finance.arrears import Arrears, CollectibilityClass, Summary, arrears, classify, portfolio_summary, roll_up
 from finance.instalment import METHODS, FinanceError, Instalment, schedule
 from finance.ledger import LedgerState, Payment, apply_payments
+from kernel import limits
 
 if TYPE_CHECKING:
     from app.loans.importing import PaymentRow
@@ -97,8 +98,8 @@ def unit_price(session: Session, meeting: AllocationMeeting, unit_code: str) -> 
     return dict(zip((u.code for u in cost.units), cost.unit_costs, strict=True))[unit_code]
 
 
-# A reversal's reference is the payment's with "-R": a payment's may be two characters shorter than the column.
-REFERENCE_LIMIT = 62
+# A payment's reference may fill its column: a reversal's own is derived to fit (`reversal_reference`).
+REFERENCE_LIMIT = limits.REFERENCE
 
 
 @dataclass(frozen=True)
@@ -106,13 +107,13 @@ class PaymentIn:
     """A payment as an officer records it (or a row of an imported file)."""
 
     paid_on: date
-    amount: int  # whole rupiah, > 0
+    amount: int  # whole rupiah, 1 to limits.PAYMENT_MAX
     reference: str  # receipt or transfer number, unique in the cooperative
 
 
 @dataclass(frozen=True)
 class ReversalIn:
-    reversal_of: str  # the reference of the payment reversed
+    reversal_of: str  # the reference of the payment reversed (unique in the cooperative)
     reason: str
 
 
@@ -243,7 +244,7 @@ def _add_entry(session: Session, actor: Any, plan: InstalmentPlan, entry: Paymen
     audit.record(session, actor=actor, action=action, entity_type="instalment_plan", entity_id=plan.id,
                  cooperative_id=plan.cooperative_id,
                  changes={"reference": entry.reference, "amount": entry.amount, "date": entry.paid_on.isoformat(),
-                          "reversal_of": entry.reversal_of})
+                          "reversal_of": entry.reversal_of, "reverses": entry.reverses_id})
     return entry
 
 
@@ -267,8 +268,10 @@ def record_payment(session: Session, actor: Any, plan: InstalmentPlan, payment: 
         raise Invalid("Give the payment's reference (receipt or transfer number).", field="reference")
     if payment.paid_on > today:
         raise Invalid("A payment cannot be dated in the future.", field="paid_on")
-    if payment.amount < 1:
-        raise Invalid("{value} is not a whole number.", field="amount", value=payment.amount)
+    # The form and the import refuse it first, in their words; this holds every other caller (a script, an API).
+    if not 1 <= payment.amount <= limits.PAYMENT_MAX:
+        raise Invalid("The amount must lie between Rp{low} and Rp{high}.", field="amount", low=1,
+                      high=limits.PAYMENT_MAX)
     entry = PaymentEntry(cooperative_id=plan.cooperative_id, paid_on=payment.paid_on, amount=payment.amount,
                          reference=reference)
     return _add_entry(session, actor, plan, entry, action, today)
@@ -315,13 +318,34 @@ def reverse_payment(session: Session, actor: Any, plan: InstalmentPlan, reversal
         raise Conflict("This version of the plan has ended; its payments are part of the version in force.")
     original = next((e for e in plan.payments if e.reference == reversal.reversal_of), None)
     reason = reversal.reason.strip()
-    if original is None:
-        raise Invalid("Choose the payment to reverse.", field="reversal_of")
+    if original is None or original.reverses_id is not None or original.reversal_of is not None:
+        raise Invalid("Choose the payment to reverse.", field="reversal_of")  # a reversal is not reversed
+    # By id, read after the plan's lock: what another officer reversed while this one waited counts, and no
+    # payment's reference (a payment may be called "X-R") can pass for a reversal of X.
+    if any(e.reverses_id == original.id for e in plan.payments):
+        raise Conflict("This payment has been reversed already.", field="reversal_of")
     if not reason:
         raise Invalid("A reversal needs its reason.", field="reason")
+    if len(reason) > limits.REASON:
+        raise Invalid("At most {limit} characters.", field="reason", limit=limits.REASON)
     entry = PaymentEntry(cooperative_id=plan.cooperative_id, paid_on=today, amount=original.amount,
-                         reference=f"{original.reference}-R", reversal_of=original.reference, reason=reason[:500])
+                         reference=reversal_reference(session, plan.cooperative_id, original.reference),
+                         reversal_of=original.reference, reverses_id=original.id, reason=reason)
     return _add_entry(session, actor, plan, entry, "payment.reverse", today)
+
+
+def reversal_reference(session: Session, cooperative_id: int, reference: str) -> str:
+    """A reversal's own reference: the payment's with "-R" (KW-0001-R), its end cut off to fit the column when the
+    payment's fills it, and numbered (-R2, -R3, ...) when a payment holds that one already. Unique in the
+    cooperative, as every reference is; a label for people and the ledger, never parsed (`reverses_id` links)."""
+    for n in range(1, 1000):
+        suffix = "-R" if n == 1 else f"-R{n}"
+        candidate = reference[:limits.REFERENCE - len(suffix)] + suffix
+        if session.scalar(select(PaymentEntry.id).where(PaymentEntry.cooperative_id == cooperative_id,
+                                                        PaymentEntry.reference == candidate)) is None:
+            return candidate
+    raise Conflict("The reference {reference} is used already; each payment has its own.", field="reversal_of",
+                   reference=reference)
 
 
 def cooperative_arrears(session: Session, coop: Cooperative, as_of: date,
@@ -352,6 +376,8 @@ def restructure(session: Session, actor: Any, plan: InstalmentPlan, change: Rest
     reason = change.reason.strip()
     if not reason:
         raise Invalid("A restructuring needs its reason (the board's decision).", field="reason")
+    if len(reason) > limits.REASON:  # refused, never cut: the decision is recorded as the board wrote it
+        raise Invalid("At most {limit} characters.", field="reason", limit=limits.REASON)
     book = ledger(plan, today, policy_of(session, plan.cooperative_id))
     if plan.method in ("murabahah", "none"):
         # A murabahah sale price is fixed at the contract: rescheduling spreads what remains of it and never adds
@@ -371,7 +397,7 @@ def restructure(session: Session, actor: Any, plan: InstalmentPlan, change: Rest
     if first_due <= today:
         raise Invalid("The new version's first due date comes after today.", field="first_due")
     new = InstalmentPlan(cooperative_id=plan.cooperative_id, allocation_id=plan.allocation_id, member_id=plan.member_id,
-                         kind=plan.kind, version=plan.version + 1, supersedes_id=plan.id, change_reason=reason[:500],
+                         kind=plan.kind, version=plan.version + 1, supersedes_id=plan.id, change_reason=reason,
                          price=plan.price, grants=plan.grants, down_payment=plan.down_payment, principal=owed,
                          method=method, annual_rate_pct=rate, months=months, grace_months=grace, first_due=first_due)
     try:

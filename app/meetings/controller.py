@@ -32,6 +32,7 @@ from app.web.locale import request_locale
 from app.web.templating import render
 from costing.errors import CostingError
 from finance.instalment import METHODS as LOAN_METHODS
+from kernel import limits
 from kernel.errors import UserError
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -78,7 +79,8 @@ def confirmation_in(form: FormReader) -> meetings.ConfirmationIn:
     names = {name: form.text(name, limit=meetings.TEXT_LIMIT) for name in ("chair", "secretary", "witness_1",
                                                                             "witness_2")}
     return meetings.ConfirmationIn(**names, members_present=count("members_present"),
-                                   members_total=count("members_total"), notes=form.text("notes"))
+                                   members_total=count("members_total"),
+                                   notes=form.text("notes", limit=limits.NOTE))
 
 
 def amendment_in(form: FormReader) -> amendments.Request:

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, Timestamped, UTCDateTime
+from kernel import limits
 
 if TYPE_CHECKING:
     from app.designs.models import Scenario
@@ -41,6 +42,7 @@ class AllocationMeeting(Timestamped, Base):
     __table_args__ = (
         CheckConstraint(f"method IN {METHODS}", name="method"),
         CheckConstraint(f"status IN {STATUSES}", name="status"),
+        CheckConstraint(f"length(notes) <= {limits.NOTE}", name="notes_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +97,7 @@ class UnitAllocation(Timestamped, Base):
               sqlite_where=text("in_force"), postgresql_where=text("in_force")),
         Index("uq_unit_allocation_member", "project_id", "member_id", unique=True,
               sqlite_where=text("in_force"), postgresql_where=text("in_force")),
+        CheckConstraint(f"length(ended_reason) <= {limits.REASON}", name="ended_reason_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -34,6 +34,7 @@ from app.meetings.models import METHODS, AllocationMeeting, MeetingParticipant, 
 from app.members.models import Member
 from app.projects.models import Project
 from finance.ledger import Payment, net_paid
+from kernel import limits
 
 MAX_CHOICES = 10
 
@@ -52,7 +53,7 @@ def get(session: Session, project: Project, meeting_id: int) -> AllocationMeetin
     return meeting
 
 
-TEXT_LIMIT = 200  # the meeting's title, place, seed and the names in its berita acara (their columns)
+TEXT_LIMIT = limits.NAME  # the meeting's title, place, seed and the names in its berita acara (their columns)
 
 
 @dataclass(frozen=True)

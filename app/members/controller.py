@@ -21,6 +21,7 @@ from app.web.forms import TEXT_LIMIT, FormReader, page_number
 from app.web.imports import Checked, ImportFlow, Step
 from app.web.locale import request_locale
 from app.web.templating import render
+from kernel import limits
 from kernel.errors import UserError
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -42,10 +43,10 @@ def member_list(request: Request, db: Session, slug: str) -> Response:
                   page=min(page_no, pages), pages=pages)
 
 
-# What the form's fields may hold before the member's checks read them: a name and notes as long as a form's free
-# text; a number, a NIK, a count, an amount or a date never longer than this (their checks say what is wrong with a
-# shorter one, repeating it).
-TEXT_FIELDS = ("name", "notes")
+# What the form's fields may hold before the member's checks read them: the notes their bound (the same in a file and
+# the database); a name a form's free text (its check says "up to 200"); a number, a NIK, a count, an amount or a date
+# never longer than this (their checks say what is wrong with a shorter one, repeating it).
+TEXT_FIELDS = {"name": TEXT_LIMIT, "notes": limits.NOTE}
 SHORT_LIMIT = 40
 
 
@@ -56,7 +57,7 @@ class RowRefused(UserError):
 def member_in(form: FormReader) -> members.MemberIn:
     """The member form through the same checks as a spreadsheet row (`check_member`), so both refuse the same
     things; the reader bounds each field first and refuses a character no column can store."""
-    raw = {k: form.text(k, limit=TEXT_LIMIT if k in TEXT_FIELDS else SHORT_LIMIT) for k in SPREADSHEET_FIELDS}
+    raw = {k: form.text(k, limit=TEXT_FIELDS.get(k, SHORT_LIMIT)) for k in SPREADSHEET_FIELDS}
     raw |= {k: "1" if form.raw(k) == "1" else "" for k in FLAGS}
     values, problems = check_member(raw, row=1, titles={k: k for k in raw})
     if problems:

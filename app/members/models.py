@@ -6,6 +6,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, I
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, Timestamped
+from kernel import limits
 
 
 class Member(Timestamped, Base):
@@ -22,12 +23,17 @@ class Member(Timestamped, Base):
         CheckConstraint("household_size >= 1 AND household_size <= 30", name="household_size"),
         CheckConstraint("monthly_income >= 0 AND savings_pokok >= 0 AND savings_wajib >= 0 "
                         "AND savings_sukarela >= 0", name="amounts"),
+        CheckConstraint(f"length(notes) <= {limits.NOTE}", name="notes_length"),
+        # The number is a path segment of the member's page: the safe alphabet of kernel.limits, in each
+        # database's own pattern language (one constraint, emitted for the database at hand).
+        *(CheckConstraint(sql, name="number").ddl_if(dialect=dialect)
+          for dialect, sql in limits.MEMBER_NUMBER_SQL.items()),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="RESTRICT"), index=True)
-    number: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(200))
+    number: Mapped[str] = mapped_column(String(limits.MEMBER_NUMBER))
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     nik: Mapped[str | None] = mapped_column(String(16))
     household_size: Mapped[int] = mapped_column(Integer, default=1)
     monthly_income: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -19,8 +19,10 @@ from app.members.models import Member
 FIELDS = ("number", "name", "nik", "household_size", "monthly_income", "elderly", "disability",
           "needs_ground_floor", "original_resident", "joined_on", "savings_pokok", "savings_wajib",
           "savings_sukarela", "notes")
-# Their values stay out of the audit trail: it records that they changed, not what they became.
-PERSONAL = {"name", "nik", "monthly_income", "savings_pokok", "savings_wajib", "savings_sukarela", "notes"}
+# The one field whose value the audit trail keeps: the member number is how the trail says who changed. Every other
+# field (name, NIK, income, savings, household, age, disability, needs) is personal data under UU PDP 27/2022, and
+# the trail records only that it changed, not what it was or became.
+VALUE_AUDITED = frozenset({"number"})
 
 
 def may_see(user: CurrentUser, cooperative_id: int) -> bool:
@@ -66,7 +68,7 @@ def get(session: Session, coop: Cooperative, number: str) -> Member:
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     changed = audit.diff(before, after)
-    return {k: ("changed" if k in PERSONAL else {"old": str(v["old"]), "new": str(v["new"])})
+    return {k: ({"old": str(v["old"]), "new": str(v["new"])} if k in VALUE_AUDITED else "changed")
             for k, v in changed.items()}
 
 

@@ -21,7 +21,7 @@ from app.web.imports import Checked, ImportFlow, Step
 from app.web.locale import request_locale
 from app.web.templating import render
 from costing.rab import DIVISIONS
-from costing.workbook import read_price_library, template_price_library, write_price_library
+from costing.workbook import INFO_MAX, read_price_library, template_price_library, write_price_library
 from kernel.messages import N_
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -83,6 +83,9 @@ def _store(step: Step[None], checked: Checked):
     for key in ("code", "name", "region", "effective_date"):
         if not (info.get(key) or "").strip():
             raise Invalid("This value is needed.", field=key)
+    for key, limit in INFO_MAX.items():  # typed in the preview: bounded as the file's Info sheet is
+        if len(str(info.get(key) or "")) > limit:
+            raise Invalid("At most {limit} characters.", field=key, limit=limit)
     try:
         info["effective_date"] = date.fromisoformat(info["effective_date"].strip())
     except ValueError:

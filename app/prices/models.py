@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, N
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, Timestamped
+from kernel import limits
 
 
 class PriceLibrary(Timestamped, Base):
@@ -15,7 +16,10 @@ class PriceLibrary(Timestamped, Base):
     that a scenario uses."""
 
     __tablename__ = "price_library"
-    __table_args__ = (UniqueConstraint("code", name="uq_price_library_code"),)
+    __table_args__ = (
+        UniqueConstraint("code", name="uq_price_library_code"),
+        CheckConstraint(f"length(source) <= {limits.SOURCE}", name="source_length"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64))

@@ -30,6 +30,7 @@ from app.web.errors import refusal_text
 from app.web.forms import FormReader, page_number, shown, worded
 from app.web.locale import request_locale
 from app.web.templating import render
+from kernel import limits
 from kernel.errors import UserError
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -198,9 +199,9 @@ def _stage(form: FormReader, default: str | None = None) -> str:
 def new_project(form: FormReader) -> projects.NewProject:
     """The new project form; the name's and the slug's own rules (their columns) are the service's."""
     return projects.NewProject(
-        cooperative=form.text("cooperative", limit=SLUG_TEXT_LIMIT), name=form.text("name"),
+        cooperative=form.text("cooperative", limit=SLUG_TEXT_LIMIT), name=form.text("name", limit=limits.NAME),
         slug=form.text("slug", limit=SLUG_TEXT_LIMIT), stage=_stage(form, default=ProjectStage.INISIASI.value),
-        description=form.text("description") or None)
+        description=form.text("description", limit=limits.DESCRIPTION) or None)
 
 
 def stage_change(form: FormReader) -> projects.ProjectChanges:

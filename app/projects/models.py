@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from app.db.base import Base, Timestamped
 from app.db.types import Geometry
 from gis.measure import area_m2, perimeter_m
+from kernel import limits
 
 if TYPE_CHECKING:
     from app.cooperatives.models import Cooperative
@@ -43,7 +44,10 @@ def _in_list(column: str, enum_cls: type[enum.StrEnum]) -> str:
 
 class Project(Timestamped, Base):
     __tablename__ = "project"
-    __table_args__ = (CheckConstraint(_in_list("stage", ProjectStage), name="stage"),)
+    __table_args__ = (
+        CheckConstraint(_in_list("stage", ProjectStage), name="stage"),
+        CheckConstraint(f"length(description) <= {limits.DESCRIPTION}", name="description_length"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="RESTRICT"), index=True)
@@ -102,6 +106,7 @@ class Parcel(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("site_id", "code", name="uq_parcel_site_code"),
         CheckConstraint(_in_list("land_status", LandStatus), name="land_status"),
+        CheckConstraint(f"length(notes) <= {limits.NOTE}", name="notes_length"),
         # Cheap bbox filtering on SQLite; PostgreSQL also gets a GiST index on geom (see migration).
         Index("ix_parcel_bbox", "min_lon", "min_lat", "max_lon", "max_lat"),
     )

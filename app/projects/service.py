@@ -16,6 +16,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.projects.models import Parcel, Project, ProjectStage, Site
 from gis.geojson import feature, feature_collection
 from gis.measure import area_m2
+from kernel import limits
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -68,7 +69,16 @@ def editable_for(session: Session, user: CurrentUser, slug: str, *, with_parcels
     return project
 
 
-NAME_LIMIT = 200  # its column
+NAME_LIMIT = limits.NAME  # its column
+
+
+def _bounded(after: dict[str, Any]) -> None:
+    """The name and the description within their bounds, whoever sends them (the form, the API, the command line):
+    refused, never cut."""
+    if len(after.get("name") or "") > NAME_LIMIT:
+        raise Invalid("The name is longer than {n} characters.", field="name", n=NAME_LIMIT)
+    if len(after.get("description") or "") > limits.DESCRIPTION:
+        raise Invalid("At most {limit} characters.", field="description", limit=limits.DESCRIPTION)
 
 
 @dataclass(frozen=True)
@@ -97,8 +107,7 @@ def create(session: Session, actor: CurrentUser | str, command: NewProject) -> P
     slug = (command.slug or "").strip().lower()
     if not name:
         raise Invalid("The project needs a name.", field="name")
-    if len(name) > NAME_LIMIT:
-        raise Invalid("The name is longer than {n} characters.", field="name", n=NAME_LIMIT)
+    _bounded({"name": name, "description": description})
     if not SLUG_RE.match(slug):
         raise Invalid("The slug may hold lowercase letters, digits and dashes (1-64), e.g. kampung-baru.",
                       field="slug")
@@ -130,6 +139,7 @@ def update(session: Session, actor: CurrentUser, project: Project, changes: Proj
         after["name"] = after["name"].strip()
         if not after["name"]:
             raise Invalid("The project needs a name.", field="name")
+    _bounded(after)
     if "stage" in after and after["stage"] not in {s.value for s in ProjectStage}:
         raise Invalid("Unknown stage {stage}.", field="stage", stage=after["stage"])
     for key, value in after.items():

@@ -133,8 +133,18 @@ def _cached(key: tuple, build) -> tuple[bytes, str, str]:
     return body, media_type, tag
 
 
+# Builds for a Host header the app does not know are not cached and go one at a time: a forged Host can neither grow
+# the cache nor keep more than one thread building posters, and a laptop reached by its LAN address still answers.
+_unknown_host_builds = Lock()
+
+
 def _public(request: Request, key: tuple, build) -> Response:
-    body, media_type, tag = _cached(key, build)
+    if _names_a_host(key) and not _known_host(request):
+        with _unknown_host_builds:
+            body, media_type = build()
+        tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    else:
+        body, media_type, tag = _cached(key, build)
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={PUBLIC_MAX_AGE}", "Vary": "Accept-Encoding",
                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
     if request.headers.get("if-none-match") == tag:
@@ -158,6 +168,19 @@ def base_url(request: Request) -> str:
     header only ever reaches the response of whoever forged it."""
     configured = request.app.state.settings.public_url
     return (configured or str(request.base_url)).rstrip("/")
+
+
+def _names_a_host(key: tuple) -> bool:
+    return any(isinstance(part, str) and part.startswith(("http://", "https://")) for part in key)
+
+
+def _known_host(request: Request) -> bool:
+    """Whether links may be built from this request's Host and kept: the configured public address, or the address
+    the server itself listens on (`JAPRA_HOST`, loopback names) with its port."""
+    settings = request.app.state.settings
+    if settings.public_url:
+        return True  # every link is built from the configured address, whatever the Host says
+    return request.headers.get("host", "").lower() in settings.own_hosts
 
 
 @get("/publik/{slug:str}", sync_to_thread=True)

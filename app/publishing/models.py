@@ -7,6 +7,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, Foreign
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, Timestamped, UTCDateTime
+from kernel import limits
 
 
 class Publication(Timestamped, Base):
@@ -17,6 +18,7 @@ class Publication(Timestamped, Base):
     __table_args__ = (
         CheckConstraint("reference_price_per_m2 IS NULL OR reference_price_per_m2 > 0", name="reference_price"),
         CheckConstraint("typical_rent IS NULL OR typical_rent > 0", name="typical_rent"),
+        CheckConstraint(f"length(story_md) <= {limits.STORY}", name="story_md_length"),
     )
 
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)

@@ -19,8 +19,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import api
+from app import api, storage
 from app.audit import controller as audit_pages
+from app.auth import admin as account_admin_pages
 from app.auth import controller as auth_pages
 from app.clock import SystemClock
 from app.config import ROOT, Settings, get_settings
@@ -39,6 +40,8 @@ from app.sites import controller as site_pages
 from app.web.deps import configure_handler_threads, provide_db
 from app.web.errors import HANDLERS
 from app.web.middleware import BearerAwareCSRFMiddleware, RefuseMalformedHost, RequestSession
+from app.web.openapi import SECURITY_SCHEMES, StrictStructs
+from app.web.security_headers import security_headers
 
 STATIC = ROOT / "app" / "static"
 
@@ -79,8 +82,9 @@ async def _private_by_default(response: Response) -> Response:  # async: no I/O,
     pages say `public`): no shared cache may keep a member's page."""
     media = getattr(response, "media_type", None) or ""  # a static file's response has none: left as it is
     media = getattr(media, "value", media)  # MediaType.JSON and "application/json" alike
-    if (media.startswith("text/html") or media.startswith("application/json")) and \
-            "cache-control" not in {k.lower() for k in response.headers}:
+    # `+json` too: a project's GeoJSON names parcel holders, and a problem+json may name what was refused.
+    json_like = media.startswith("application/json") or media.split(";")[0].endswith("+json")
+    if (media.startswith("text/html") or json_like) and "cache-control" not in {k.lower() for k in response.headers}:
         response.headers["Cache-Control"] = "private, no-cache"
     return response
 
@@ -89,10 +93,15 @@ def _is_public(request: Request) -> bool:
     return request.scope["path"] == "/publik" or request.scope["path"].startswith("/publik/")
 
 
+async def _tidy_storage(app: Litestar) -> None:
+    await anyio.to_thread.run_sync(storage.tidy, app.state.settings, app.state.db)
+
+
 def create_app(
     settings: Settings | None = None, engine: Engine | None = None, db: sessionmaker[Session] | None = None
 ) -> Litestar:
     settings = settings or get_settings()
+    storage.keep_private()  # the database, photos and uploads this process writes are its account's alone
     configure_handler_threads()
     db = db or session_factory(engine or get_engine(settings.database_url))
     csrf = CSRFConfig(
@@ -118,11 +127,15 @@ def create_app(
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return Litestar(
         before_request=_ids_in_range,
+        on_startup=[_tidy_storage],
         after_request=_private_by_default,
+        # Around the whole send, so that 404s, error pages and RefuseMalformedHost's raw 400 get them too.
+        before_send=[security_headers(settings)],
         # One router per context; each sets its guards and schema visibility once.
         route_handlers=[
             healthz,
             auth_pages.router,
+            account_admin_pages.router,
             project_pages.router,
             parcel_pages.router,
             site_pages.router,
@@ -153,9 +166,13 @@ def create_app(
             title="Japra API",
             version="1",
             path="/api/schema",
+            description="Every refusal is `application/problem+json` (RFC 9457) with its refused inputs in `errors`; "
+                        "sites and parcels are GeoJSON (`application/geo+json`, EPSG:4326).",
+            components=SECURITY_SCHEMES,
             # JSON and YAML only: the interactive viewers load their scripts from CDNs.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
+        plugins=[StrictStructs()],
         state=State({"db": db, "settings": settings, "clock": SystemClock()}),
         # An upload may be as large as the configured limit plus the multipart envelope.
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,

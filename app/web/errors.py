@@ -9,8 +9,10 @@ cannot hold becomes a 400. Anything else is a bug: logged with a reference, answ
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
+from typing import TypedDict
 from urllib.parse import quote
 
 from litestar import Request, Response
@@ -22,6 +24,7 @@ from litestar.exceptions import (
     TooManyRequestsException,
     ValidationException,
 )
+from litestar.openapi import ResponseSpec
 from litestar.response import Redirect
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -30,6 +33,7 @@ from app.i18n import gettext_for, render_message
 from app.web.locale import request_locale
 from app.web.templating import render, request_target
 from kernel.errors import UserError
+from kernel.messages import N_, Message
 
 log = logging.getLogger("japra.web")
 PROBLEM_JSON = "application/problem+json"
@@ -87,6 +91,52 @@ def problem_response(status: int, detail: str, *, title: str | None = None, erro
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# What problem_response sends, for the OpenAPI document: keys absent rather than null, hence total=False.
+class _ProblemItemMessage(TypedDict):
+    message: str
+
+
+class ProblemItem(_ProblemItemMessage, total=False):
+    """One refused input: the body field or parameter, or the file's row and column, it was found in."""
+
+    field: str
+    row: int
+    column: str
+
+
+class _ProblemBase(TypedDict):
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+class ProblemDetails(_ProblemBase, total=False):
+    """A refusal or failure as RFC 9457 problem details, with every refused input in `errors`; a 500 carries the
+    `reference` of its log line."""
+
+    errors: list[ProblemItem]
+    reference: str
+
+
+_PROBLEM_ANSWERS = {
+    400: "Refused input: a parameter, or a field of the body (unknown fields too), each named in `errors`. Nothing "
+         "was stored.",
+    401: "Not signed in, or the bearer token is unknown or revoked (with `WWW-Authenticate: Bearer`).",
+    403: "The caller's role may not do this, or a signed-in browser sent no `x-csrftoken` header.",
+    404: "Nothing at this address, or nothing the caller may see: which of the two is not said.",
+    409: "Conflicts with what is stored, or another save held the record too long. Nothing was stored.",
+    413: "The body is larger than any valid one; it was refused unread.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The OpenAPI description of an API operation's refusals: the one problem+json shape for every status."""
+    return {s: ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON, description=_PROBLEM_ANSWERS[s],
+                            generate_examples=False)
+            for s in statuses}
+
+
 def _page(request: Request, status: int, **context) -> Response:
     return render(request, "errors/error.html", status_code=status, status=status, **context)
 
@@ -133,17 +183,47 @@ def too_many(request: Request, exc: TooManyRequestsException) -> Response:
     return resp
 
 
-def _validation_errors(extra) -> list[dict]:
+# The body decoder's refusals (msgspec's English) in the words of the app's own refusals, in the user's language;
+# one it does not know here keeps its English rather than lose what it says.
+_DECODER_WORDS = (
+    (re.compile(r"Expected `str` of length <= (\d+)"), N_("At most {limit} characters."), "limit"),
+    (re.compile(r"Expected `int` <= (\d+)"), N_("At most {limit}."), "limit"),
+    (re.compile(r"Expected `int` >= (-?\d+)"), N_("At least {limit}."), "limit"),
+    (re.compile(r"Object contains unknown field `([^`]*)`"), N_("{name} is not a field of this request."), "name"),
+    (re.compile(r"Object missing required field `([^`]*)`"), N_("{name} is required."), "name"),
+)
+
+
+def _decoder_message(message: str, locale: str) -> str:
+    for pattern, msgid, name in _DECODER_WORDS:
+        found = pattern.search(message)
+        if found:
+            value = found.group(1)
+            field = int(value) if name == "limit" else value  # numbers written as the form's refusals write them
+            return render_message(Message("request.shape", msgid, {name: field}), locale)
+    return message
+
+
+def _validation_errors(extra, locale: str) -> list[dict]:
     """Litestar's own refusals of a request's shape ({key, message, source}) as this API's `errors`."""
     if not isinstance(extra, list):
         return []
-    return [{"field": e.get("key"), "message": e.get("message")} for e in extra if isinstance(e, dict)]
+    # Keys without a value are left out, as Problem.as_json leaves them: the documented shape has no nulls.
+    return [{k: v for k, v in (("field", e.get("key")),
+                               ("message", _decoder_message(str(e.get("message", "")), locale))) if v is not None}
+            for e in extra if isinstance(e, dict)]
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
+    # The exception's headers go along: a 405's `Allow` (RFC 9110 requires it) and the like.
     if wants_json(request) or isinstance(exc, ValidationException):
-        return problem_response(exc.status_code, exc.detail, errors=_validation_errors(exc.extra))
-    return _page(request, exc.status_code)
+        errors = _validation_errors(exc.extra, request_locale(request))
+        return problem_response(exc.status_code, exc.detail, errors=errors,
+                                headers=exc.headers)
+    resp = _page(request, exc.status_code)
+    if exc.headers:
+        resp.headers.update(exc.headers)
+    return resp
 
 
 def _lock_not_free(exc: OperationalError) -> bool:

@@ -17,13 +17,15 @@ from babel.numbers import get_decimal_symbol
 
 from app.errors import Invalid, InvalidFields
 from app.i18n import babel_locale, parse_number, whole_rupiah
+from kernel import limits
 
 # Dates a cooperative's records can hold: nothing before the oldest member's birth or after a 40-year plan made in
 # this century ends. A wider date cannot be a typo worth keeping, and year 9999 would overflow a schedule.
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2200, 12, 31)
-# Rp1 quadrillion: far above any housing project, far below 2**63 (PostgreSQL BIGINT, SQLite INTEGER).
-MAX_RUPIAH = 10**15
+# Rp1 quadrillion: far above any housing project, far below 2**63 (PostgreSQL BIGINT, SQLite INTEGER). A payment's
+# own bound is lower (limits.PAYMENT_MAX); a field's text bound is its concept's in kernel.limits.
+MAX_RUPIAH = limits.RUPIAH_MAX
 # Counts (units, months, floors, page numbers): an int4 column holds them on both databases.
 MAX_COUNT = 2**31 - 1
 TEXT_LIMIT = 2000  # a form's free text, unless its field says otherwise

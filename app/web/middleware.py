@@ -106,10 +106,14 @@ class RefuseMalformedHost:
 
 
 class BearerAwareCSRFMiddleware(CSRFMiddleware):
-    """CSRF for cookie sessions; a bearer token is never sent by a browser on its own, so it is exempt."""
+    """CSRF for cookie sessions; a bearer token is never sent by a browser on its own, so it is exempt. So is an API
+    request with no session cookie: it carries no one's authority to forge, and its guard answers the 401 an API
+    client needs (the sign-in form keeps its check: a forged sign-in needs no session)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP and bearer_token(ASGIConnection(scope)):
+        connection = ASGIConnection(scope) if scope["type"] == ScopeType.HTTP else None
+        if connection is not None and (bearer_token(connection) or (
+                scope["path"].startswith("/api/") and SESSION_COOKIE not in connection.cookies)):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

@@ -15,6 +15,7 @@ from app.config import ROOT
 from app.projects.models import LandStatus, ProjectStage
 from app.web.deps import roll_back_this_request
 from app.web.locale import request_locale
+from app.web.security_headers import nonce_inline
 
 TEMPLATES = ROOT / "templates"
 
@@ -79,8 +80,16 @@ def environment() -> Environment:
     def datetime_local(ctx, value):
         return i18n.format_datetime_local(value, _locale(ctx)) if value else ""
 
+    @pass_context
+    def nonced(ctx, html):
+        """A folium map's parts, their inline code allowed by this response's Content-Security-Policy."""
+        request = ctx.get("request")
+        if request is None:  # a map outside a request's page would draw nothing, silently: refuse it here
+            raise RuntimeError("inline code needs a request's CSP nonce: render the page with render()")
+        return Markup(nonce_inline(str(html), request.scope))  # noqa: S704 (the app's own markup, as |safe was)
+
     env.filters.update(rupiah=rupiah, rupiah_round=rupiah_round, terbilang=terbilang, number=number, ratio=ratio,
-                       date_long=date_long, datetime_local=datetime_local)
+                       date_long=date_long, datetime_local=datetime_local, nonced=nonced)
     env.globals.update(STAGES=[s.value for s in ProjectStage], LAND_STATUSES=[s.value for s in LandStatus],
                        stage_labels=labels.STAGES)
     return env

@@ -46,6 +46,12 @@ def test_excel_number_cells_are_read_as_typed():
     ("number", "", "members.number_invalid"),
     ("number", "KNR 001", "members.number_invalid"),
     ("number", "K" * 33, "members.number_invalid"),
+    ("number", "KNR/7", "members.number_invalid"),  # a path segment of the member's page: no slash
+    ("number", ".", "members.number_invalid"),  # a browser resolves "." and ".." away before the page is reached
+    ("number", "..", "members.number_invalid"),
+    ("number", ".KNR-7", "members.number_invalid"),
+    ("number", "KNR-7\u00e9", "members.number_invalid"),  # ASCII letters only: a number is typed on any keyboard
+    ("notes", "n" * 5001, "members.notes_too_long"),
     ("name", "", "members.name_invalid"),
     ("name", "N" * 201, "members.name_invalid"),
     ("household_size", "0", "members.out_of_range"),

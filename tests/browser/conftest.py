@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,16 @@ def browser(request):
                                                        headless=True, viewport={"width": 1280, "height": 900})
         yield context
         context.close()
+
+
+def wait_until(page, expression: str, timeout_s: float = 30.0) -> None:
+    """Waits for a JavaScript expression to be true. Not `page.wait_for_function`: Playwright runs its predicate with
+    eval() in the page, which the app's Content-Security-Policy refuses (no 'unsafe-eval'); `page.evaluate` is not."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        page.wait_for_timeout(50)
 
 
 def sign_in(page, base: str, username: str) -> None:

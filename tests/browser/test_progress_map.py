@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import sign_in as _sign_in
+from tests.browser.conftest import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
@@ -64,7 +65,7 @@ def test_the_map_colours_the_blocks_and_the_slider_replays_the_reports(live_serv
 
     page.focus("#timeline-range")
     page.keyboard.press("Home")  # back to the first report
-    page.wait_for_function("document.getElementById('progress-map').getAttribute('data-step') === '0'")
+    wait_until(page, "document.getElementById('progress-map').getAttribute('data-step') === '0'")
     first = _block_fills(page)
     assert first != now and first["A"] == first["B"]  # a week in, both blocks are in the lowest class
     assert page.locator("#timeline-value").inner_text() != last_date
@@ -72,12 +73,12 @@ def test_the_map_colours_the_blocks_and_the_slider_replays_the_reports(live_serv
         "Behind schedule" in page.locator("#block-progress").inner_text()
 
     page.click("[data-play]")
-    page.wait_for_function("Number(document.getElementById('progress-map').getAttribute('data-step')) >= 2")
+    wait_until(page, "Number(document.getElementById('progress-map').getAttribute('data-step')) >= 2")
     page.click("[data-play]")  # pause
     assert page.get_attribute("[data-play]", "aria-pressed") == "false"
 
     page.locator(".leaflet-control-layers label", has_text="Buildings in 2012").click()
-    page.wait_for_function("""() => {
+    wait_until(page, """() => {
         const map = window.japraMaps[window.japraMaps.length - 1];
         let shown = 0;
         map.eachLayer(l => { if (l.feature && 'distance_m' in (l.feature.properties || {})) shown += 1; });

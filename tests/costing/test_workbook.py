@@ -224,6 +224,8 @@ def test_info_sheet_keys_and_dates(tmp_path):
                                                                        ["ilustratif", "mungkin"]]))
     assert [(p.message.code, p.row, p.column) for p in problems] == [
         ("workbook.date_invalid", 1, "B"), ("workbook.yes_no_invalid", 2, "B")]
+    data, problems = read_price_library(_library_file(tmp_path, Info=[["sumber", "S" * 1001]]))
+    assert [(p.message.code, p.row, p.column) for p in problems] == [("workbook.text_too_long", 1, "B")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -430,6 +432,8 @@ def test_csv_refusals(tmp_path):
         (["L.09", "Tukang", "OH", "upah", "seratus"], "workbook.number_invalid", "harga"),
         (["L.09", "Tukang", "OH", "upah", "180.000,50"], "workbook.price_not_whole", "harga"),
         (["L.09", "Tukang", "OH", "upah", 1500.5], "workbook.price_not_whole", "harga"),
+        (["L.09", "Tukang", "OH", "upah", "9223372036854775807"], "workbook.price_too_large", "harga"),
+        (["L.09", "Tukang", "OH", "upah", 10**15 + 1], "workbook.price_too_large", "harga"),
         (["L.09", "Tukang", "OH", "upah", "#N/A"], "workbook.cell_error", "harga"),
         (["L.09", "Tukang", "OH", "upah", None], "workbook.cell_empty", "harga"),
         (["L.09", "Tukang", "meter kubik", "upah", 1], "workbook.unit_unknown", "satuan"),

@@ -132,6 +132,13 @@ def test_long_code_unknown_status_and_long_holder():
     assert codes(problems, 3) == ["holder_too_long"]
 
 
+def test_notes_past_their_bound_are_refused_with_their_length():
+    drafts, problems = check_parcels([feature(1, ket="n" * 5001), feature(2, ket="n" * 5000)], MAPPING, [])
+    assert [d.index for d in drafts] == [2]
+    assert codes(problems, 1) == ["notes_too_long"]
+    assert problems[1][0].render() == "Feature 1: the notes are 5001 characters long; the limit is 5000."
+
+
 def test_overlap_with_an_existing_parcel():
     old = square(0, size=2 * D)
     inside = square(1)  # a quarter of the old parcel: ~123 m²

@@ -64,6 +64,7 @@ def test_k3_is_smkk():
     ({"reference": ""}, "costs.reference_invalid", "reference"),
     ({"reference": "R" * 57}, "costs.reference_invalid", "reference"),
     ({"payee": "P" * 201}, "costs.payee_long", "payee"),
+    ({"note": "N" * 5001}, "costs.note_long", "note"),
     ({"line": "X.9.9"}, "costs.line_unknown", "line"),
     ({"division": "", "line": "A.4.1"}, "costs.line_ambiguous", "division"),
     ({"division": "tanah", "line": "A.4.1"}, "costs.line_division_mismatch", "division"),

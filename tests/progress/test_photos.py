@@ -13,7 +13,7 @@ from PIL import Image, ImageCms, PngImagePlugin
 from PIL.TiffImagePlugin import IFDRational as R
 
 from progress import ProgressError
-from progress.photos import WIB, inspect_photo, public_copy, thumbnail
+from progress.photos import WIB, inspect_photo, prepare_photo, public_copy, thumbnail
 
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 SECRET = b"SECRET-METADATA"
@@ -227,3 +227,65 @@ def test_a_truncated_jpeg_is_refused_even_after_weasyprint_is_imported():
     assert ImageFile.LOAD_TRUNCATED_IMAGES
     test_a_truncated_jpeg_is_refused_as_damaged()
     assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as WeasyPrint wants it
+
+
+@pytest.fixture()
+def decodings(monkeypatch) -> list[tuple[int, int]]:
+    """The size of every image Pillow decodes from here on: what the work on a photo is proportional to."""
+    from PIL import ImageFile
+
+    sizes: list[tuple[int, int]] = []
+    prepare = ImageFile.ImageFile.load_prepare
+
+    def counted(self):
+        sizes.append(self.size)
+        prepare(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load_prepare", counted)
+    return sizes
+
+
+def one_colour_png(size=(7000, 7000)) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", size, (120, 130, 140)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_49_megapixel_one_colour_png_is_decoded_once_and_made_small(decodings):
+    data = one_colour_png()
+    assert len(data) < 200_000  # about 300 pixels a byte: taken all the same, it is a picture
+    prepared = prepare_photo(data, public_side=2048)
+    assert decodings == [(7000, 7000)]  # the check, the public copy and the thumbnail from one decoding
+    assert (prepared.info.width, prepared.info.height, prepared.info.format) == (7000, 7000, "PNG")
+    public, thumb = Image.open(BytesIO(prepared.public)), Image.open(BytesIO(prepared.thumbnail))
+    assert (public.format, public.mode, public.size) == ("JPEG", "RGB", (2048, 2048))
+    assert (thumb.format, thumb.size) == ("JPEG", (320, 320))
+    for image in (public, thumb):
+        assert all(abs(got - want) <= 2 for got, want in zip(image.getpixel((100, 100)), (120, 130, 140), strict=True))
+
+
+def test_a_large_jpeg_is_decoded_once_no_larger_than_its_public_copy_needs(decodings):
+    out = BytesIO()
+    Image.new("RGB", (8000, 6000), (60, 90, 30)).save(out, "JPEG", exif=camera_exif(orientation=6))
+    prepared = prepare_photo(out.getvalue(), public_side=2048)
+    assert decodings == [(4000, 3000)]  # libjpeg's 1/2 scale: the least that still covers 2,048 pixels
+    assert (prepared.info.width, prepared.info.height, prepared.info.lat) == (6000, 8000, -6.1251417)
+    assert Image.open(BytesIO(prepared.public)).size == (1536, 2048)  # upright: portrait
+    assert Image.open(BytesIO(prepared.thumbnail)).size == (240, 320)
+
+
+def test_a_prepared_photo_is_what_inspect_thumbnail_and_public_copy_make_and_refuses_the_same():
+    original = jpeg(noisy((400, 300)), orientation=6)
+    prepared = prepare_photo(original, public_side=360)
+    assert prepared.info == inspect_photo(original)
+    for data in (prepared.public, prepared.thumbnail):
+        no_metadata(data)
+    assert Image.open(BytesIO(prepared.public)).size == (270, 360)
+    assert Image.open(BytesIO(prepared.thumbnail)).size == Image.open(BytesIO(thumbnail(original))).size
+    from_png = Image.open(BytesIO(prepare_photo(png(), public_side=2048).public))  # transparency laid on white
+    assert (from_png.format, from_png.mode, from_png.size) == ("JPEG", "RGB", (120, 80))
+    for bad, code in ((original[: len(original) // 2], "photo.damaged"), (bomb_png(9_000, 9_000),
+                                                                          "photo.too_many_pixels")):
+        with pytest.raises(ProgressError) as error:
+            prepare_photo(bad, public_side=2048)
+        assert error.value.message.code == code

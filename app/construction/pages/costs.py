@@ -31,6 +31,7 @@ from app.web.imports import Checked, ImportFlow
 from app.web.locale import request_locale
 from app.web.templating import render
 from costing.rab import DIVISIONS
+from kernel import limits
 from kernel.errors import UserError
 from progress.handover import MAINTENANCE_REFUSED, RETENTION_REFUSED
 from progress.showcause import OUTCOMES
@@ -76,12 +77,13 @@ def cost_in(form: FormReader) -> cost_book.CostIn:
     return cost_book.CostIn(
         entry_date=form.optional_date("entry_date"), amount=_signed_rupiah(form, "amount"),
         division=form.text("division"), line=form.text("line"), block=form.text("block"),
-        payee=form.text("payee"), reference=form.text("reference"), note=form.text("note"))
+        payee=form.text("payee"), reference=form.text("reference"), note=form.text("note", limit=limits.NOTE))
 
 
 def correction_in(form: FormReader) -> cost_book.CorrectionIn:
     return cost_book.CorrectionIn(corrects=form.text("corrects"), amount=_signed_rupiah(form, "amount"),
-                                  entry_date=form.optional_date("entry_date"), note=form.text("note"))
+                                  entry_date=form.optional_date("entry_date"),
+                                  note=form.text("note", limit=limits.NOTE))
 
 
 @post("/projects/{slug:str}/construction/costs", guards=[writers], sync_to_thread=True)

@@ -33,6 +33,7 @@ from app.web.forms import FormReader, worded
 from app.web.templating import render
 from app.web.upload_form import go_to_preview
 from costing.rab import DIVISIONS
+from kernel import limits
 from kernel.errors import UserError
 from kernel.messages import N_
 
@@ -70,10 +71,11 @@ def report_in(form: FormReader, packages: list[WorkPackage]) -> construction.Rep
         report_date=form.date("report_date"),
         reporter=form.text("reporter", limit=construction.REPORTER_LIMIT),
         percents=percents,
-        reasons={p.code: form.text(f"reason_{p.code}") for p in packages if form.filled(f"reason_{p.code}")},
+        reasons={p.code: form.text(f"reason_{p.code}", limit=limits.NOTE) for p in packages
+                 if form.filled(f"reason_{p.code}")},
         workers=form.int("workers") if form.filled("workers") else None,
         weather=form.text("weather", limit=construction.WEATHER_LIMIT),
-        problems=form.text("problems"), notes=form.text("notes"))
+        problems=form.text("problems", limit=limits.NOTE), notes=form.text("notes", limit=limits.NOTE))
 
 
 @get("/projects/{slug:str}/construction", guards=[signed_in], sync_to_thread=True)

@@ -11,14 +11,27 @@ config = context.config
 engine = get_engine(config.attributes.get("database_url"))
 
 with engine.connect() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        # SQLite cannot ALTER most things; batch mode rebuilds tables, and is a no-op on PostgreSQL.
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=compare_type,
-        include_name=include_name,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-    connection.commit()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table (copy, drop, rename), and dropping one whose rows other tables reference fails
+        # on their RESTRICT keys. SQLite's own recipe for such a change: the keys off outside the transaction (the
+        # pragma does nothing inside one), every key checked before the commit, and on again after.
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            # SQLite cannot ALTER most things; batch mode rebuilds tables, and is a no-op on PostgreSQL.
+            render_as_batch=sqlite,
+            compare_type=compare_type,
+            include_name=include_name,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
+            if broken:
+                raise RuntimeError(f"the migration left rows referring to nothing (table, row, parent): {broken[:10]}")
+        connection.commit()
+    finally:
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")

@@ -173,6 +173,26 @@ def test_a_photo_over_the_size_limit_or_the_pixel_limit_is_refused(client, db, p
     assert photo_count(db) == 0 and stored_files(store) == []
 
 
+def test_a_49_megapixel_one_colour_png_is_decoded_once_and_stored_with_small_copies(client, db, project, store,
+                                                                                     monkeypatch):
+    from PIL import ImageFile
+
+    out = BytesIO()
+    Image.new("RGB", (7000, 7000), (200, 40, 40)).save(out, "PNG")  # 160 KB
+    decoded: list[tuple[int, int]] = []
+    prepare = ImageFile.ImageFile.load_prepare
+    monkeypatch.setattr(ImageFile.ImageFile, "load_prepare", lambda image: (decoded.append(image.size),
+                                                                            prepare(image))[1])
+    english(client, db, "pengurus-marlina")
+    assert upload(client, [("denah.png", out.getvalue())]).status_code == 302
+    assert decoded == [(7000, 7000)]  # once for the check and both copies: the work is bounded by the pixels
+    photo = db.scalar(select(SitePhoto))
+    assert (photo.format, photo.width, photo.height, photo.size_bytes) == ("PNG", 7000, 7000, len(out.getvalue()))
+    assert stored_files(store) == sorted(f"{photo.sha256}.{kind}" for kind in ("orig.png", "public.jpg", "thumb.jpg"))
+    sizes = {kind: Image.open(store.path(photo, kind)).size for kind in ("public", "thumb")}
+    assert sizes == {"public": (site_photos.PUBLIC_SIDE, site_photos.PUBLIC_SIDE), "thumb": (320, 320)}
+
+
 def test_the_same_photo_twice_is_refused(client, db, project, store):
     english(client, db, "pengurus-marlina")
     r = upload(client, [("a.jpg", camera_jpeg()), ("copy-of-a.jpg", camera_jpeg())])

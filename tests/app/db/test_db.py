@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 import shapely
 from alembic.autogenerate import compare_metadata
@@ -97,3 +99,24 @@ def test_postgis_agrees_with_our_metric_area(require_postgis, db):
     assert abs(area_m2(parcel.geom) - geodesic) / geodesic < 0.001
     srid = db.scalar(text("SELECT DISTINCT ST_SRID(geom) FROM parcel"))
     assert srid == 4326
+
+
+def test_upgrading_forgets_the_member_values_an_older_audit_trail_kept(scratch_database_url):
+    url = scratch_database_url
+    upgrade(url, "0011")
+    engine = create_engine(url)
+    recorded = {"number": {"old": "KNR-1", "new": "KNR-9"}, "household_size": {"old": "3", "new": "5"},
+                "disability": {"old": "False", "new": "True"}, "name": "changed"}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO audit_entry (at, actor, action, entity_type, entity_id, changes) "
+                          "VALUES (CURRENT_TIMESTAMP, 'pengurus', :action, 'member', '1', :changes)"),
+                     [{"action": "member.update", "changes": json.dumps(recorded)},
+                      {"action": "project.create", "changes": json.dumps({"name": "Rusun Kunir"})}])
+    upgrade(url)
+    with engine.connect() as conn:
+        kept = {action: json.loads(changes) if isinstance(changes, str) else changes for action, changes in
+                conn.execute(text("SELECT action, changes FROM audit_entry"))}
+    engine.dispose()
+    assert kept["member.update"] == {"number": {"old": "KNR-1", "new": "KNR-9"}, "household_size": "changed",
+                                     "disability": "changed", "name": "changed"}
+    assert kept["project.create"] == {"name": "Rusun Kunir"}  # only members' entries are personal

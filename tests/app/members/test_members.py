@@ -42,6 +42,22 @@ def test_officer_adds_a_member_with_amounts_written_the_indonesian_way_and_nik_m
     assert "Wulan" not in str(entry.changes) and entry.changes["name"] == "changed"  # no personal data in the trail
 
 
+def test_the_audit_trail_says_which_personal_fields_changed_and_never_their_values(client, db):
+    sign_in(client, db, "pengurus-kunir")
+    client.post("/cooperatives/kunir/members", data={**FORM, "_csrf_token": csrf_token(client)})
+    changed = {**FORM, "household_size": "7", "elderly": "", "disability": "1", "needs_ground_floor": "1",
+               "monthly_income": "Rp9.100.000", "notes": "kursi roda", "_csrf_token": csrf_token(client)}
+    r = client.post("/cooperatives/kunir/members/KNR-900", data=changed, follow_redirects=False)
+    assert r.status_code == 302
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "member.update"))
+    assert {entry.changes[k] for k in ("household_size", "elderly", "disability", "needs_ground_floor",
+                                       "monthly_income", "notes")} == {"changed"}
+    sign_in(client, db, "admin")
+    trail = client.get("/audit").text
+    assert "KNR-900" in trail or "member.update" in trail
+    assert "kursi roda" not in trail and "9100000" not in trail and "Wulan" not in trail
+
+
 @pytest.mark.parametrize(("field", "value", "word"), [("number", "KNR-001", "KNR-001"), ("household_size", "0", "1"),
                                                       ("nik", "12345", "16"), ("monthly_income", "banyak", "banyak"),
                                                       ("joined_on", "kemarin", "YYYY")])

@@ -210,6 +210,33 @@ def test_a_forged_host_header_never_reaches_another_visitor(client, db, demo, we
         web_app.state.settings = settings
 
 
+def test_forged_host_headers_add_nothing_to_the_cache(client, db, demo):
+    client.get("/publik/marlina")  # the overview of a known page, kept for everyone
+    kept = len(public_pages._cache)
+    for n in range(150):
+        r = client.get("/publik/marlina", headers={"Host": f"forged-{n}.example"})
+        assert r.status_code == 200 and f"forged-{n}.example" in r.text  # built for whoever forged it, and only them
+    assert len(public_pages._cache) == kept
+    assert client.get("/publik/marlina/poster/a4", headers={"Host": "forged.example"}).status_code == 200
+    assert len(public_pages._cache) == kept
+
+
+def test_the_servers_own_address_is_cached_and_so_is_every_host_once_the_address_is_configured(
+        client, db, demo, web_app, settings):
+    own = f"127.0.0.1:{settings.port}"
+    first = client.get("/publik/marlina", headers={"Host": own})
+    assert f"http://{own}/publik/marlina/preview.png" in first.text
+    assert any(own in str(key) for key in public_pages._cache)
+    web_app.state.settings = dataclasses.replace(settings, public_url="https://japra.example.org")
+    try:
+        public_pages._cache.clear()
+        for n in range(20):
+            client.get("/publik/marlina", headers={"Host": f"forged-{n}.example"})
+        assert len(public_pages._cache) == 1  # one page, one address: no Host header can add another
+    finally:
+        web_app.state.settings = settings
+
+
 def test_an_amount_with_decimals_is_refused_not_multiplied(client, db, demo):
     sign_in(client, db, "perencana")
     r = client.post("/projects/marlina/publication", data={"_csrf_token": csrf_token(client), "published": "on",

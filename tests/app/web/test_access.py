@@ -28,6 +28,8 @@ GET_PAGES = {
     "/projects/marlina": expect(302, 200, 200, 404, 200),
     "/projects/new": expect(302, 200, 200, 403, 403),
     "/audit": expect(302, 200, 403, 403, 403),
+    "/admin/users": expect(302, 200, 403, 403, 403),
+    "/account/password": expect(302, 200, 200, 200, 200),
     "/projects/no-such-project": expect(302, 404, 404, 404, 404),
     "/projects/akuarium/parcels/import": expect(302, 200, 200, 200, 403),
     "/projects/kunir/parcels/import": expect(302, 200, 200, 404, 403),

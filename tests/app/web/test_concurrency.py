@@ -463,8 +463,10 @@ def test_twenty_reversals_of_one_payment(server, store, officers):
     accepted = [a for a in answers if a.accepted]
     assert len(accepted) == 1, describe(answers)
     refused = [a for a in answers if not a.accepted]
-    assert all(refused_with_reason(a, "The reference CC4-BAYAR-R is used already") for a in refused), \
+    assert all(refused_with_reason(a, "This payment has been reversed already.") for a in refused), \
         describe(refused)
     assert entries(store, "CC4-BAYAR-R") == [(plan, AMOUNT, "CC4-BAYAR")]
     assert one(store, "SELECT count(*) FROM payment_entry WHERE reversal_of = 'CC4-BAYAR'") == 1
+    assert one(store, "SELECT count(*) FROM payment_entry WHERE reverses_id = "
+                      "(SELECT id FROM payment_entry WHERE reference = 'CC4-BAYAR')") == 1
     assert audit_count(store, "payment.reverse") - reversed_before == 1

@@ -29,7 +29,9 @@ COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 DOCS = [ROOT / "README.md", ROOT / "docs" / "deploy.md"]
-SECRETS = {"POSTGRES_PASSWORD": "pw0123456789", "JAPRA_SECRET_KEY": "key0123456789"}
+# What .env must set: the compose file refuses to start without each.
+REQUIRED = {"POSTGRES_PASSWORD": "pw0123456789", "JAPRA_SECRET_KEY": "key0123456789",
+            "JAPRA_PUBLIC_URL": "https://japra.example.org"}
 
 
 # --- reading the files as Docker would --------------------------------------------------------
@@ -73,7 +75,7 @@ def compose() -> dict:
 @pytest.fixture(scope="module")
 def services(compose) -> dict:
     """The services as `docker compose` runs them with a complete .env."""
-    return interpolate(compose["services"], SECRETS)
+    return interpolate(compose["services"], REQUIRED)
 
 
 def environment(service: dict) -> dict[str, str]:
@@ -147,14 +149,14 @@ def test_app_database_url_points_at_the_db_service(services):
     assert url.host == "db" and url.host in services
     assert url.port in (None, 5432)
     assert url.username == db_env["POSTGRES_USER"]
-    assert url.password == db_env["POSTGRES_PASSWORD"] == SECRETS["POSTGRES_PASSWORD"]
+    assert url.password == db_env["POSTGRES_PASSWORD"] == REQUIRED["POSTGRES_PASSWORD"]
     assert url.database == db_env["POSTGRES_DB"]
 
 
-@pytest.mark.parametrize("secret", sorted(SECRETS))
+@pytest.mark.parametrize("secret", sorted(REQUIRED))
 @pytest.mark.parametrize("value", [None, ""], ids=["missing", "empty"])
-def test_compose_refuses_to_start_without_a_secret(compose, secret, value):
-    env = {k: v for k, v in SECRETS.items() if k != secret}
+def test_compose_refuses_to_start_without_a_required_setting(compose, secret, value):
+    env = {k: v for k, v in REQUIRED.items() if k != secret}
     if value is not None:
         env[secret] = value
     with pytest.raises(MissingValue, match=secret):
@@ -174,12 +176,15 @@ def test_app_is_published_on_loopback_only_on_the_port_it_listens_on(services):
     assert image_env()["JAPRA_HOST"] == "0.0.0.0", "on the container's loopback it is unreachable"  # noqa: S104
 
 
-def test_app_behind_the_proxy_sees_https_and_client_addresses(services):
+def test_app_behind_the_proxy_sees_https_and_client_addresses(compose, services):
     env = environment(services["app"])
     assert env["JAPRA_SECURE_COOKIES"] == "1"
-    # uvicorn trusts X-Forwarded-* only from 127.0.0.1 by default; the proxy reaches the container from
-    # Docker's network, and without this every visitor shares one sign-in rate limit.
-    assert env.get("FORWARDED_ALLOW_IPS")
+    # The proxy reaches the container from the compose network's gateway: its X-Forwarded-For is believed, and only
+    # its (a client's own header could pick the address the sign-in limit counts).
+    assert "FORWARDED_ALLOW_IPS" not in env
+    gateway = compose["networks"]["japra"]["ipam"]["config"][0]["gateway"]
+    assert env["JAPRA_TRUSTED_PROXIES"] == gateway
+    assert env["JAPRA_PUBLIC_URL"].startswith("https://")
 
 
 def test_app_data_folder_is_a_named_volume(compose, services):

@@ -369,6 +369,7 @@ def _world(client, factory) -> dict[str, Any]:
     from PIL import Image
 
     from app import demo_construction, demo_publication
+    from app.auth import service as auth
 
     with factory() as db:
         sign_in(client, db, "admin")
@@ -381,6 +382,11 @@ def _world(client, factory) -> dict[str, Any]:
     with factory() as db:
         demo_construction.load(db, TODAY)
         demo_publication.load(db)
+        # An account with a token: its page offers every account form (the admin's own page offers fewer); and a
+        # disabled one, for the list's enable form.
+        auth.create_token(db, "pembaca", "fuzz")
+        account = auth.user_named(db, "pembaca").id
+        auth.disable_user(db, auth.user_named(db, "pengurus-marlina"), "fuzz")
         db.commit()
     jpeg = io.BytesIO()
     Image.new("RGB", (64, 48), (120, 130, 140)).save(jpeg, "JPEG")
@@ -390,7 +396,7 @@ def _world(client, factory) -> dict[str, Any]:
         "a site photo")
     scm = re.search(r"/construction/showcause/(\d+)/outcome", client.get("/projects/marlina/construction").text)
     return {"plan": plan, "meetings": meetings, "showcause": int(scm.group(1)) if scm else 1,
-            "scenarios": scenarios}
+            "scenarios": scenarios, "account": account}
 
 
 @dataclass
@@ -592,6 +598,7 @@ def _seeds(world: dict[str, Any]) -> list[str]:
     meetings = world["meetings"]
     return [
         "/", "/projects/kunir", "/projects/akuarium/construction", "/projects/marlina/construction",
+        f"/admin/users/{world['account']}",
         "/projects/marlina/construction/reports", "/projects/marlina/construction/costs",
         "/projects/marlina/construction/schedule", "/projects/marlina/construction/photos",
         "/projects/marlina/construction/footprints", "/projects/marlina/publication",

@@ -19,7 +19,7 @@ from app.publishing.models import Publication
 from tests.app.loans.test_loans import _confirmed_meeting
 from tests.app.meetings.test_meetings import SEED, _meeting, _publish
 from tests.app.sites.test_zoning import VALID as ZONING
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import marked_invalid, post_form, sign_in_english
 
 pytestmark = pytest.mark.db
 
@@ -30,25 +30,13 @@ NUL = "a\x00b"
 NUMBERS = ["NaN", "1e309", "-inf", HUGE]
 
 
-def _english(client, db, username: str):
-    sign_in(client, db, username)
-    client.cookies.set("japra_lang", "en")
-    return client
 
-
-def _post(client, url: str, data: dict[str, str]):
-    return client.post(url, data={**data, "_csrf_token": csrf_token(client)}, follow_redirects=False)
-
-
-def _marked(html: str, field: str) -> bool:
-    """The page marks the field: the input itself (aria-invalid) or its own message next to it."""
-    return bool(re.search(rf'name="{re.escape(field)}"[^>]*aria-invalid="true"', html)) or f'id="err-{field}"' in html
 
 
 def _refused(r, field: str) -> None:
     assert r.status_code == 400, (field, r.status_code, r.text[:300])
     assert 'role="alert"' in r.text, field
-    assert _marked(r.text, field), field
+    assert marked_invalid(r.text, field), field
     assert LONG not in re.sub(r'value="[^"]*"|<textarea[^>]*>[^<]*</textarea>', "", r.text)  # never echoed in a message
 
 
@@ -69,18 +57,18 @@ MEETING = {"title": "Rapat alokasi", "held_on": "2026-12-12", "place": "Balai wa
 @pytest.mark.parametrize(("field", "value"), [("held_on", FAR_DATE), ("held_on", "0001-01-01"), ("held_on", NUL),
                                               ("title", LONG), ("title", NUL), ("place", LONG), ("method", "NaN")])
 def test_a_new_meeting_refuses_hostile_values(client, db, field, value):
-    _english(client, db, "pengurus-kunir")
+    sign_in_english(client, db, "pengurus-kunir")
     before = _count(db, AllocationMeeting)
-    r = _post(client, "/projects/kunir/meetings", {**MEETING, field: value})
+    r = post_form(client, "/projects/kunir/meetings", {**MEETING, field: value})
     _refused(r, field)
     assert _count(db, AllocationMeeting) == before
 
 
 @pytest.mark.parametrize("value", [LONG, NUL])
 def test_publishing_the_hash_refuses_a_hostile_seed(client, db, value):
-    _english(client, db, "pengurus-kunir")
+    sign_in_english(client, db, "pengurus-kunir")
     url = _meeting(client)
-    r = _post(client, url + "/publish", {"seed": value})
+    r = post_form(client, url + "/publish", {"seed": value})
     _refused(r, "seed")
     meeting = db.scalar(select(AllocationMeeting).order_by(AllocationMeeting.id.desc()))
     db.refresh(meeting)
@@ -89,10 +77,10 @@ def test_publishing_the_hash_refuses_a_hostile_seed(client, db, value):
 
 @pytest.mark.parametrize("value", [LONG, NUL])
 def test_the_draw_refuses_a_hostile_seed(client, db, value):
-    _english(client, db, "pengurus-kunir")
+    sign_in_english(client, db, "pengurus-kunir")
     url = _meeting(client)
     _publish(client, url)
-    r = _post(client, url + "/draw", {"seed": value})
+    r = post_form(client, url + "/draw", {"seed": value})
     _refused(r, "seed")
     meeting = db.scalar(select(AllocationMeeting).order_by(AllocationMeeting.id.desc()))
     db.refresh(meeting)
@@ -107,11 +95,11 @@ CONFIRMATION = {"members_present": "30", "members_total": "36", "chair": "K", "s
                                               ("members_total", "1e309"), ("members_total", "-1"),
                                               ("chair", LONG), ("witness_2", NUL), ("notes", LONG), ("notes", NUL)])
 def test_confirming_refuses_hostile_values_and_allocates_nothing(client, db, field, value):
-    _english(client, db, "pengurus-kunir")
+    sign_in_english(client, db, "pengurus-kunir")
     url = _meeting(client)
     _publish(client, url)
-    assert _post(client, url + "/draw", {"seed": SEED}).status_code == 200
-    r = _post(client, url + "/confirm", {**CONFIRMATION, field: value})
+    assert post_form(client, url + "/draw", {"seed": SEED}).status_code == 200
+    r = post_form(client, url + "/confirm", {**CONFIRMATION, field: value})
     _refused(r, field)
     meeting = db.scalar(select(AllocationMeeting).order_by(AllocationMeeting.id.desc()))
     db.refresh(meeting)
@@ -123,10 +111,10 @@ def test_confirming_refuses_hostile_values_and_allocates_nothing(client, db, fie
                                               ("reference", NUL), ("member", LONG), ("unit", NUL), ("kind", "NaN"),
                                               ("other_member", LONG)])
 def test_an_amendment_refuses_hostile_values_and_changes_nothing(client, db, field, value):
-    _english(client, db, "pengurus-kunir")
+    sign_in_english(client, db, "pengurus-kunir")
     url = _confirmed_meeting(client)
     in_force = _count(db, UnitAllocation, UnitAllocation.in_force)
-    r = _post(client, url + "/amendments", {"kind": "move", "member": "KNR-001", "unit": "A-4-07",
+    r = post_form(client, url + "/amendments", {"kind": "move", "member": "KNR-001", "unit": "A-4-07",
                                             "reason": "Tukar", field: value})
     _refused(r, field)
     assert _count(db, UnitAllocation, UnitAllocation.in_force) == in_force
@@ -137,11 +125,11 @@ def test_an_amendment_refuses_hostile_values_and_changes_nothing(client, db, fie
                                               ("aff_down", "-inf"), ("aff_months", "9" * 5000),
                                               ("aff_method", NUL)])
 def test_the_affordability_terms_refuse_hostile_values(client, db, field, value):
-    _english(client, db, "pengurus-kunir")
+    sign_in_english(client, db, "pengurus-kunir")
     url = _meeting(client)
     r = client.get(url, params={field: value})
     assert r.status_code == 200  # the meeting page itself; its affordability table says what is wrong instead
-    assert 'role="alert"' in r.text and _marked(r.text, field) and "Monthly instalment" not in r.text
+    assert 'role="alert"' in r.text and marked_invalid(r.text, field) and "Monthly instalment" not in r.text
 
 
 # --- members -------------------------------------------------------------------------------------------------
@@ -157,9 +145,9 @@ MEMBER = {"number": "KNR-901", "name": "Wulan Sekarsari", "nik": "", "household_
                                               ("name", LONG), ("name", NUL), ("notes", LONG), ("notes", NUL),
                                               ("number", NUL), ("nik", LONG)])
 def test_the_member_form_refuses_hostile_values(client, db, field, value):
-    _english(client, db, "pengurus-kunir")
+    sign_in_english(client, db, "pengurus-kunir")
     before = _count(db, Member)
-    r = _post(client, "/cooperatives/kunir/members", {**MEMBER, field: value})
+    r = post_form(client, "/cooperatives/kunir/members", {**MEMBER, field: value})
     _refused(r, field)
     assert _count(db, Member) == before and _audits(db, "member.create") == 0
 
@@ -179,10 +167,10 @@ def test_a_member_spreadsheet_refuses_the_far_date_the_form_refuses(client, db):
                                               ("unit_area_0", "NaN"), ("unit_share_1", "1e309"),
                                               ("front_azimuth_deg", LONG)])
 def test_the_zoning_form_refuses_hostile_values(client, db, field, value):
-    _english(client, db, "perencana")
+    sign_in_english(client, db, "perencana")
     site = db.scalar(select(Project).where(Project.slug == "kunir")).site
     before = (site.klb, site.kdb_pct, site.unit_mix)
-    r = _post(client, "/projects/kunir/zoning", {**ZONING, field: value})
+    r = post_form(client, "/projects/kunir/zoning", {**ZONING, field: value})
     _refused(r, field)
     db.expire_all()
     site = db.scalar(select(Project).where(Project.slug == "kunir")).site
@@ -190,13 +178,13 @@ def test_the_zoning_form_refuses_hostile_values(client, db, field, value):
 
 
 def test_the_zoning_form_shows_every_problem_next_to_its_field_at_once(client, db):
-    _english(client, db, "perencana")
+    sign_in_english(client, db, "perencana")
     bad = {"kdb_pct": "150", "klb": "banyak", "max_floors": "2,5", "efficiency": "", "unit_area_0": "5",
            "unit_name_1": "", "gsb_rear_m": "NaN"}
-    r = _post(client, "/projects/kunir/zoning", {**ZONING, **bad})
+    r = post_form(client, "/projects/kunir/zoning", {**ZONING, **bad})
     assert r.status_code == 400 and "7 values need fixing" in r.text
     for field in bad:
-        assert f'id="err-{field}"' in r.text and _marked(r.text, field), field
+        assert f'id="err-{field}"' in r.text and marked_invalid(r.text, field), field
     alert = r.text.split('role="alert"')[1].split("</div>")[0]
     # Each line of the summary names its field.
     for label in ("KDB, building coverage (%)", "KLB, floor area ratio", "Maximum floors", "Net area (m²) 1",
@@ -222,8 +210,8 @@ def test_the_zoning_form_shows_every_problem_next_to_its_field_at_once(client, d
     ("order_0", {"order_0": LONG}),
 ])
 def test_the_policy_form_refuses_hostile_values(client, db, field, changes):
-    _english(client, db, "pengurus-kunir")
-    r = _post(client, "/cooperatives/kunir/policy", {**form_values(Policy(), "en"), **changes})
+    sign_in_english(client, db, "pengurus-kunir")
+    r = post_form(client, "/cooperatives/kunir/policy", {**form_values(Policy(), "en"), **changes})
     _refused(r, field)
     coop = db.scalar(select(Cooperative).where(Cooperative.slug == "kunir"))
     db.expire_all()
@@ -241,8 +229,8 @@ PUBLICATION = {"published": "on", "title": "Kampung Kunir", "story_md": "## Ceri
                                               ("typical_rent", "1e309"), ("title", LONG), ("title", NUL),
                                               ("story_md", LONG), ("story_md", NUL)])
 def test_the_publishing_form_refuses_hostile_values(client, db, field, value):
-    _english(client, db, "perencana")
-    r = _post(client, "/projects/kunir/publication", {**PUBLICATION, field: value})
+    sign_in_english(client, db, "perencana")
+    r = post_form(client, "/projects/kunir/publication", {**PUBLICATION, field: value})
     _refused(r, field)
     project = db.scalar(select(Project).where(Project.slug == "kunir"))
     db.expire_all()
@@ -259,23 +247,23 @@ NEW_PROJECT = {"cooperative": "kunir", "name": "Kunir Dua", "slug": "kunir-dua",
                                               ("cooperative", LONG), ("stage", "NaN"), ("description", LONG),
                                               ("description", NUL)])
 def test_the_new_project_form_refuses_hostile_values(client, db, field, value):
-    _english(client, db, "perencana")
+    sign_in_english(client, db, "perencana")
     before = (_count(db, Project), _audits(db, "project.create"))
-    r = _post(client, "/projects", {**NEW_PROJECT, field: value})
+    r = post_form(client, "/projects", {**NEW_PROJECT, field: value})
     _refused(r, field)
     assert (_count(db, Project), _audits(db, "project.create")) == before
 
 
 @pytest.mark.parametrize("value", ["NaN", NUL, LONG, ""])
 def test_a_stage_change_refuses_a_stage_that_is_not_one(client, db, value):
-    _english(client, db, "perencana")
+    sign_in_english(client, db, "perencana")
     before = db.scalar(select(Project.stage).where(Project.slug == "kunir"))
-    r = _post(client, "/projects/kunir/stage", {"stage": value})
+    r = post_form(client, "/projects/kunir/stage", {"stage": value})
     _refused(r, "stage")
     db.expire_all()
     assert db.scalar(select(Project.stage).where(Project.slug == "kunir")) == before
     assert _audits(db, "project.update") == 0
     other = "dihuni" if before != "dihuni" else "konstruksi"
-    assert _post(client, "/projects/kunir/stage", {"stage": other}).status_code == 302
+    assert post_form(client, "/projects/kunir/stage", {"stage": other}).status_code == 302
     db.expire_all()
     assert db.scalar(select(Project.stage).where(Project.slug == "kunir")) == other
