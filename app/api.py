@@ -50,6 +50,7 @@ class CooperativeOut(msgspec.Struct):
     kecamatan: str | None
     city: str | None
     project_count: int
+    is_active: bool = True  # false: deactivated, its data kept; it takes no new project
 
 
 class ProjectOut(msgspec.Struct):
@@ -96,7 +97,8 @@ BBox = Annotated[str | None, Parameter(
 
 
 def _coop_out(coop: Cooperative, count: int) -> CooperativeOut:
-    return CooperativeOut(coop.slug, coop.name, coop.legal_name, coop.kelurahan, coop.kecamatan, coop.city, count)
+    return CooperativeOut(coop.slug, coop.name, coop.legal_name, coop.kelurahan, coop.kecamatan, coop.city, count,
+                          coop.is_active)
 
 
 def _project_out(p: Project) -> ProjectOut:

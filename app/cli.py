@@ -14,6 +14,7 @@ from app import cli_support
 from app.auth.cli import token, user
 from app.config import SettingsError
 from app.construction.cli import progress
+from app.cooperatives.cli import cooperatives
 from app.db.cli import backup, db, demo, restore, serve
 from app.designs.cli import cost, proposal
 from app.loans.cli import arrears, payments, schedule_command, statement
@@ -49,7 +50,7 @@ def main(ctx: click.Context) -> None:
     ctx.ensure_object(cli_support.Japra)
 
 
-for _command in (serve, db, demo, user, token, projects, parcels, cost, proposal, schedule_command,
+for _command in (serve, db, demo, user, token, cooperatives, projects, parcels, cost, proposal, schedule_command,
                  allocate_command, arrears, statement, payments, backup, restore, progress):
     main.add_command(_command)
 

@@ -50,3 +50,12 @@ RUPIAH_MAX = 10**15
 # interest and late charges to such sums, all far below 2**63. The import has refused more since it began.
 PAYMENT_MAX = 10**12
 
+
+# A cooperative's details printed on its documents (app.cooperatives): a slug is a path segment (/cooperatives/<slug>),
+# so lowercase letters, digits and dashes only; the rest are one line each on a letterhead or a signature line.
+COOPERATIVE_SLUG = 64
+PLACE_NAME = 100  # a kelurahan, a kecamatan, a city
+ADDRESS = 500
+BADAN_HUKUM_NUMBER = 100  # an AHU decree number, e.g. AHU-0001234.AH.01.26.TAHUN 2021
+PHONE = 32
+EMAIL = 254  # the longest address SMTP delivers

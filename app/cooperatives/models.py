@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true as sa_true
 
 from app.db.base import Base, Timestamped
 from kernel import limits
@@ -27,6 +28,16 @@ class Cooperative(Timestamped, Base):
     kecamatan: Mapped[str | None] = mapped_column(String(100))
     city: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
+    # What its documents need: the badan hukum, where it is, the officers who sign (ketua, sekretaris, bendahara).
+    badan_hukum_number: Mapped[str | None] = mapped_column(String(limits.BADAN_HUKUM_NUMBER))
+    address: Mapped[str | None] = mapped_column(String(limits.ADDRESS))
+    chair: Mapped[str | None] = mapped_column(String(limits.NAME))
+    secretary: Mapped[str | None] = mapped_column(String(limits.NAME))
+    treasurer: Mapped[str | None] = mapped_column(String(limits.NAME))
+    phone: Mapped[str | None] = mapped_column(String(limits.PHONE))
+    contact_email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
+    # A deactivated cooperative keeps its data and its pages; it leaves the pickers and takes no new project.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     projects: Mapped[list[Project]] = relationship(back_populates="cooperative", order_by="Project.name")
 

@@ -77,7 +77,7 @@ def parcels_map(request: Request, geojson: dict[str, Any], buildable: BaseGeomet
     return feature_map(
         geojson,
         tooltip_fields=[("code", _("Parcel code")), ("status_label", _("Land status")),
-                        ("area_label", _("Area"))],
+                        ("area_label", _("Area")), ("notes", _("Notes"))],
         color_property="land_status", colors=labels.LAND_STATUS_COLORS,
         overlays=overlays, legend=legend, scale_bar=True,
     )
@@ -112,11 +112,11 @@ def _page_number(request: Request, total: int) -> tuple[int, int]:
     return min(page_number(request.query_params.get("page")), pages), pages
 
 
-def _imported(request: Request) -> int | None:
-    """`?imported=` after an import: how many parcels it brought, or nothing to say."""
+def _imported(request: Request, name: str = "imported") -> int | None:
+    """`?imported=` after an import (or `?deleted=` after a delete): how many parcels, or nothing to say."""
     query = FormReader(request.query_params)
     try:
-        return query.int("imported") if query.filled("imported") else None
+        return query.int(name) if query.filled(name) else None
     except UserError:
         return None
 
@@ -154,6 +154,7 @@ def _project_page(request: Request, db: Session, slug: str, *, status_code: int 
         land_colors=labels.LAND_STATUS_COLORS,
         saved=request.query_params.get("saved") == "1",
         imported=_imported(request),
+        deleted=_imported(request, "deleted"),
         may_see_members=may_see_members(user, project.cooperative_id),
         **_construction_summary(db, project, locale, today(request)),
     )
@@ -175,7 +176,7 @@ def _construction_summary(db: Session, project: Project, locale: str, day: date)
 
 def _new_project_form(request: Request, db: Session, *, status_code: int = 200, **context: Any) -> Response:
     user: CurrentUser = request.user
-    coops = list(db.scalars(cooperatives.visible(user).order_by(Cooperative.name)))
+    coops = list(db.scalars(cooperatives.active(cooperatives.visible(user)).order_by(Cooperative.name)))
     defaults = {"values": {"cooperative": request.query_params.get("cooperative", "")}, "error": None,
                 "error_field": None}
     return render(request, "projects/new.html", status_code=status_code, cooperatives=coops,

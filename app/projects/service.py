@@ -16,6 +16,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.projects.models import Parcel, Project, ProjectStage, Site
 from gis.geojson import feature, feature_collection
 from gis.measure import area_m2
+from gis.parcel_checks import natural_key
 from kernel import limits
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -116,6 +117,10 @@ def create(session: Session, actor: CurrentUser | str, command: NewProject) -> P
     coop = session.scalar(select(Cooperative).where(Cooperative.slug == cooperative_slug))
     if coop is None or (isinstance(actor, CurrentUser) and not actor.may_see_cooperative(coop.id)):
         raise Invalid("No cooperative with the slug {slug}.", field="cooperative", slug=cooperative_slug)
+    if not coop.is_active:
+        # Deactivated: its data stay, but no new work starts under it (the web, the API and the command line alike).
+        raise Invalid("The cooperative {slug} is deactivated and takes no new project.", field="cooperative",
+                      slug=cooperative_slug)
     if session.scalar(select(Project.id).where(Project.slug == slug)):
         raise Conflict("The slug {slug} is already used by another project.", field="slug", slug=slug)
     project = Project(cooperative=coop, name=name, slug=slug, stage=stage, description=description)
@@ -181,6 +186,8 @@ def parcels_in_bbox(session: Session, project: Project, bbox: tuple[float, float
 def parcels_geojson(project: Project, parcels: list[Parcel] | None = None) -> dict[str, Any]:
     if parcels is None:
         parcels = project.site.parcels if project.site else []
+    # Codes in the order people number them (89, 90, 100), not as text sorts them (100, 2492, 89).
+    parcels = sorted(parcels, key=lambda p: natural_key(p.code))
     return feature_collection(
         feature(
             p.geom,
@@ -188,6 +195,7 @@ def parcels_geojson(project: Project, parcels: list[Parcel] | None = None) -> di
                 "code": p.code,
                 "land_status": p.land_status,
                 "holder": p.holder,
+                "notes": p.notes,
                 "area_m2": round(p.area_m2, 1),
                 "perimeter_m": round(p.perimeter_m, 1),
                 "project": project.slug,
