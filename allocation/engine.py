@@ -289,14 +289,15 @@ def _preference_problems(preferences: Mapping[str, Sequence[Preference]], number
 def allocate(members: Iterable[Member], units: Iterable[UnitOption],
              preferences: Mapping[str | Member, Sequence[Preference]], *, method: str, seed: str,
              rules: Rules | None = None, published_hash: str | None = None,
-             kept: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> Allocation:
+             kept: Mapping[str, str] | Iterable[tuple[str, str]] = (), taken: Iterable[str] = ()) -> Allocation:
     """Allocate `units` to `members` by `method`; see the module's docstring.
 
     `preferences` maps a member number (or `Member`) to their ranked choices; a member without an
     entry has no choices. `published_hash`, when given, is checked against the seed first.
     `kept`: units assigned before this meeting, as member -> unit (or (member, unit) pairs): those
-    members and units take no part in it. Raises `AllocationError` listing every problem found;
-    then nothing is allocated.
+    members and units take no part in it. `taken`: units held by someone not taking part (housed by an earlier
+    meeting): never given, yet still valid in a member's choices, which were fixed before they were taken.
+    Raises `AllocationError` listing every problem found; then nothing is allocated.
     """
     rules = rules or Rules()
     members = list(members)
@@ -317,11 +318,12 @@ def allocate(members: Iterable[Member], units: Iterable[UnitOption],
         order = [by_number[n] for n in drawn]
     table = _Table(units, rules)
     kept_units = dict(kept_pairs)
+    taken = frozenset(code for code in taken if code in table.index) - set(kept_units.values())
 
     if method == "optimal":
-        outcome = _optimal(order, prefs, table, rules, kept_units)
+        outcome = _optimal(order, prefs, table, rules, kept_units, taken)
     else:
-        outcome = _serial_dictatorship(order, prefs, table, rules, kept_units)
+        outcome = _serial_dictatorship(order, prefs, table, rules, kept_units, taken)
 
     assignments, steps = [], []
     for pos, member in enumerate(order, 1):
@@ -334,7 +336,7 @@ def allocate(members: Iterable[Member], units: Iterable[UnitOption],
         seed_hash=seed_hash(seed),
         assignments=tuple(assignments),
         unassigned_members=tuple(a.member for a in assignments if a.unit is None),
-        unused_units=tuple(u.code for u in table.units if u.code not in used),
+        unused_units=tuple(u.code for u in table.units if u.code not in used and u.code not in taken),
         steps=tuple(steps),
         notes=tuple(_notes(order, prefs, table, kept_units)),
         draw_order=tuple(drawn),
@@ -414,9 +416,9 @@ def _kept_outcome(member: Member, unit: str, prefs: Mapping[str, Sequence[Prefer
 
 
 def _serial_dictatorship(order: Sequence[Member], prefs: Mapping[str, Sequence[Preference]], table: _Table,
-                         rules: Rules, kept: Mapping[str, str]) -> Outcome:
+                         rules: Rules, kept: Mapping[str, str], taken: frozenset[str] = frozenset()) -> Outcome:
     free = np.ones(len(table.units), dtype=bool)
-    for unit in kept.values():
+    for unit in (*kept.values(), *taken):
         free[table.index[unit]] = False
     outcome: Outcome = {}
     for member in order:
@@ -446,7 +448,7 @@ def _serial_dictatorship(order: Sequence[Member], prefs: Mapping[str, Sequence[P
 
 
 def _optimal(order: Sequence[Member], prefs: Mapping[str, Sequence[Preference]], table: _Table, rules: Rules,
-             kept: Mapping[str, str]) -> Outcome:
+             kept: Mapping[str, str], taken: frozenset[str] = frozenset()) -> Outcome:
     """The optimal method, in two exact integer stages on `linear_sum_assignment` (float64, so every
     cost and every sum of costs is kept below 2**53).
 
@@ -470,7 +472,7 @@ def _optimal(order: Sequence[Member], prefs: Mapping[str, Sequence[Preference]],
             outcome[member.number] = _kept_outcome(member, kept[member.number], prefs, table)
         else:
             taking_part.append(member)
-    kept_units = set(kept.values())
+    kept_units = set(kept.values()) | taken
     columns = np.array([j for j, u in enumerate(table.units) if u.code not in kept_units], dtype=np.intp)
     n, m = len(taking_part), columns.size
     if n == 0:

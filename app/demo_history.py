@@ -40,7 +40,6 @@ def load(session: Session, today: date) -> int:
     meeting = meetings.create(session, ACTOR, project, meetings.MeetingIn(
         title="Rapat pembagian unit Kampung Susun Akuarium", held_on=date(2025, 9, 20),
         place="Balai warga Kampung Akuarium", method="lottery"))
-    meetings.publish(session, ACTOR, meeting, SEED)
     rng = random.Random(SEED)
     units = meetings.units_of(session, meeting)
     lines = ["nomor_anggota;pilihan_1;pilihan_2;pilihan_3"]
@@ -48,6 +47,7 @@ def load(session: Session, today: date) -> int:
         picks = rng.sample(units, 2)
         lines.append(f"{p.member.number};{picks[0].code};{picks[1].code};Blok {rng.choice('ABCDE')}")
     meetings.import_preferences(session, ACTOR, meeting, "\n".join(lines).encode())
+    meetings.publish(session, ACTOR, meeting, SEED)  # freezes the members and their preferences
     meetings.run(session, ACTOR, meeting, SEED)
     meetings.confirm(session, ACTOR, meeting, meetings.ConfirmationIn(
         members_present=len(meeting.participants) - 2, members_total=len(meeting.participants),

@@ -80,7 +80,7 @@ def confirmation_in(form: FormReader) -> meetings.ConfirmationIn:
                                                                             "witness_2")}
     return meetings.ConfirmationIn(**names, members_present=count("members_present"),
                                    members_total=count("members_total"),
-                                   notes=form.text("notes", limit=limits.NOTE))
+                                   notes=form.text("notes", limit=limits.NOTE), certain=form.flag("certain"))
 
 
 def amendment_in(form: FormReader) -> amendments.Request:
@@ -133,13 +133,17 @@ def create_meeting(request: Request, db: Session, slug: str, data: Form) -> Resp
 
 def _page(request: Request, db: Session, slug: str, meeting_id: int, *, status_code: int = 200,
           error: str | None = None, error_field: str | None = None, seed: str | None = None,
-          amendment: dict[str, str] | None = None) -> Response:
+          amendment: dict[str, str] | None = None, confirmation: dict[str, str] | None = None) -> Response:
     project = _project(request, db, slug)
     meeting = meetings.get(db, project, meeting_id)
     with_prefs = sum(1 for p in meeting.participants if p.preferences)
     confirmed = meeting.status == "confirmed"
+    # Members housed by another meeting have no place in this one's amendments.
+    housed = meetings.housed_elsewhere(db, meeting) if confirmed else set()
     return render(request, "meetings/detail.html", status_code=status_code, project=project, meeting=meeting,
                   error=error, error_field=error_field, seed=seed, with_preferences=with_prefs,
+                  choices=meetings.choices_of(meeting), too_early=today(request) < meeting.held_on,
+                  confirmation=confirmation or {}, housed=housed,
                   allocations=meetings.allocations_of(db, meeting) if meeting.status == "confirmed" else [],
                   plans=loans.plans_of_meeting(db, meeting), loan_methods=labels.LOAN_METHODS,
                   method_labels=labels.ALLOCATION_METHODS_MEETING,
@@ -242,11 +246,12 @@ def draw(request: Request, db: Session, slug: str, meeting_id: int, data: Form) 
     meeting = meetings.get(db, project, meeting_id)
     try:
         with refusable(db):
-            result = meetings.run(db, request.user, meeting, seed_of(_form(request, data)))
+            meetings.run(db, request.user, meeting, seed_of(_form(request, data)))
     except UserError as exc:
         return _mode(request, db, slug, meeting_id, status_code=exc.status, error=_text(request, exc),
                      error_field=exc.field)
-    return _mode(request, db, slug, meeting_id, result=result)
+    # Redirect after post: the projector's address is the page, so a reload does not ask to send the seed again.
+    return Redirect(f"/projects/{project.slug}/meetings/{meeting.id}/mode", status_code=303)
 
 
 @post("/projects/{slug:str}/meetings/{meeting_id:int}/confirm",
@@ -256,10 +261,10 @@ def confirm(request: Request, db: Session, slug: str, meeting_id: int, data: For
     meeting = meetings.get(db, project, meeting_id)
     try:
         with refusable(db):
-            meetings.confirm(db, request.user, meeting, confirmation_in(_form(request, data)))
+            meetings.confirm(db, request.user, meeting, confirmation_in(_form(request, data)), today(request))
     except UserError as exc:
-        return _mode(request, db, slug, meeting_id, status_code=exc.status, error=_text(request, exc),
-                     error_field=exc.field)
+        return _page(request, db, slug, meeting_id, status_code=exc.status, error=_text(request, exc),
+                     error_field=exc.field, confirmation=data)
     return Redirect(f"/projects/{project.slug}/meetings/{meeting.id}?confirmed=1")
 
 

@@ -3,7 +3,8 @@ secretary and two witnesses sign, and what the cooperative files.
 
 It opens in the formal Indonesian way ("Pada hari ini, Senin, tanggal dua puluh tiga bulan November
 tahun dua ribu dua puluh enam (23-11-2026), bertempat di ..."), then records attendance and quorum,
-the method, the published hash and the revealed seed (so anyone can redo the draw), every unit
+the method, the published hash and the revealed seed (so anyone can redo the draw), the participants and
+their choices as frozen with the hash (and that snapshot's own hash), every unit
 allocated in force from this meeting, the amendments recorded after the confirmation, the decision,
 notes and signatures (../shared/GUIDE.md, "Printing"). It names members, so it is an internal
 document of the cooperative, never public.
@@ -25,7 +26,7 @@ from app.documents.pdf import render_pdf
 from app.i18n import JAKARTA, babel_locale, normalise_locale
 from app.labels import AMENDMENT_KINDS_DONE
 from app.meetings.models import AllocationMeeting, UnitAllocation
-from app.meetings.service import amendments_of, rules_of
+from app.meetings.service import amendments_of, choices_of, rules_of
 from costing.terbilang import terbilang
 
 TEMPLATE = "pdf/minutes.html"
@@ -95,6 +96,8 @@ def minutes_html(session: Session, meeting: AllocationMeeting, *, locale: str = 
         "priority": rules_of(session, meeting).priority if meeting.method == "priority" else (),
         "priority_labels": PRIORITY_LABELS,
         "amendments": amendments_of(session, meeting),
+        # What was frozen with the hash: the participants and their choices (the snapshot's own hash is printed).
+        "frozen": choices_of(meeting) if meeting.frozen is not None else [],
         "amendment_done": AMENDMENT_KINDS_DONE,
         "formal_date": locale == "id",  # Indonesian writes the date out; English gives it plainly
         "date_parts": written_date(meeting.held_on, locale),

@@ -63,6 +63,10 @@ class AllocationMeeting(Timestamped, Base):
     witness_2: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Frozen when the hash is published (`allocation.snapshot`): the participants, their preferences and the
+    # attributes the rules read. The draw reads only this, so nothing changed afterwards can bend it.
+    frozen: Mapped[dict | None] = mapped_column(JSON)
+    frozen_hash: Mapped[str | None] = mapped_column(String(64))
 
     project: Mapped[Project] = relationship()
     scenario: Mapped[Scenario] = relationship()

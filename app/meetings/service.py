@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from allocation import amendments
+from allocation import amendments, snapshot
 from allocation.engine import allocate
 from allocation.errors import AllocationError
 from allocation.lottery import generate_seed, seed_hash
@@ -81,9 +81,13 @@ def create(session: Session, actor: Any, project: Project, command: MeetingIn) -
     meeting = AllocationMeeting(project=project, scenario=scenario, title=title, place=place,
                                 held_on=command.held_on, method=method, status="draft")
     session.add(meeting)
-    # Every active member of the cooperative may take part; the board can narrow it by preferences.
+    # Every active member of the cooperative without a unit in this project may take part; the board can narrow
+    # it by preferences. A member housed by an earlier meeting is not drawn again.
+    housed = _housed(session, project.id)
     for member in session.scalars(select(Member).where(Member.cooperative_id == project.cooperative_id,
                                                        Member.active.is_(True)).order_by(Member.number)):
+        if member.id in housed:
+            continue
         meeting.participants.append(MeetingParticipant(member=member, preferences=[]))
     session.flush()
     audit.record(session, actor=actor, action="meeting.create", entity_type="allocation_meeting",
@@ -92,17 +96,36 @@ def create(session: Session, actor: Any, project: Project, command: MeetingIn) -
     return meeting
 
 
+def _housed(session: Session, project_id: int, *, besides: int | None = None) -> set[int]:
+    """The members holding a unit in force in the project (by member id), other than by meeting `besides`."""
+    query = select(UnitAllocation.member_id).where(UnitAllocation.project_id == project_id,
+                                                   UnitAllocation.in_force.is_(True))
+    if besides is not None:
+        query = query.where((UnitAllocation.meeting_id != besides) | UnitAllocation.meeting_id.is_(None))
+    return set(session.scalars(query))
+
+
 def publish(session: Session, actor: Any, meeting: AllocationMeeting, seed: str | None = None) -> str:
-    """Fix the seed's hash before the meeting; returns the seed, which is shown once and never stored."""
+    """Fix the seed's hash before the meeting; returns the seed, which is shown once and never stored.
+
+    With the hash, the participants, their preferences and the attributes the rules read are frozen: whoever
+    holds the seed can work out the draw order, so nothing the draw reads may change after this."""
     if meeting.status != "draft":
         raise Conflict("The seed's hash is published already; it cannot change.")
     seed = (seed or "").strip() or generate_seed()
     rules = rules_of(session, meeting)
+    # A member housed by another meeting since this one was prepared leaves it before it is frozen.
+    housed = _housed(session, meeting.project_id)
+    for participant in [p for p in meeting.participants if p.member_id in housed]:
+        meeting.participants.remove(participant)
+    meeting.frozen = snapshot.freeze(_households(meeting), _preferences(meeting))
+    meeting.frozen_hash = snapshot.digest(meeting.frozen)
     meeting.seed_hash = seed_hash(seed)
     meeting.status = "published"
     audit.record(session, actor=actor, action="meeting.publish", entity_type="allocation_meeting",
                  entity_id=meeting.id, cooperative_id=meeting.project.cooperative_id,
-                 changes={"seed_hash": meeting.seed_hash, "rules": rules_data(rules)})
+                 changes={"seed_hash": meeting.seed_hash, "rules": rules_data(rules),
+                          "frozen_hash": meeting.frozen_hash, "participants": len(meeting.frozen["participants"])})
     return seed
 
 
@@ -151,8 +174,10 @@ def import_preferences(session: Session, actor: Any, meeting: AllocationMeeting,
 
     Every problem is reported and nothing changes unless all rows are right.
     """
-    if meeting.status in ("held", "confirmed"):
-        raise Conflict("The meeting has been held; its preferences cannot change.")
+    if meeting.status != "draft":
+        # Preferences given once the draw order can be worked out from the seed could be tailored to it.
+        raise Conflict("The seed's hash is published: the members and their preferences are frozen for this "
+                       "meeting. A change needs a new meeting with a new hash.", field="file")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -199,6 +224,10 @@ def import_preferences(session: Session, actor: Any, meeting: AllocationMeeting,
 
 
 def _households(meeting: AllocationMeeting) -> list[Household]:
+    """The participants as the engine reads them: from the snapshot once the hash is published (a meeting
+    published before snapshots were kept reads its members as they are)."""
+    if meeting.frozen is not None:
+        return snapshot.members(meeting.frozen)
     out = []
     for p in meeting.participants:
         m = p.member
@@ -208,7 +237,33 @@ def _households(meeting: AllocationMeeting) -> list[Household]:
     return out
 
 
+def housed_elsewhere(session: Session, meeting: AllocationMeeting) -> set[int]:
+    """The participants (member ids) holding a unit in force in the project from another meeting."""
+    return _housed(session, meeting.project_id, besides=meeting.id)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """One participant's choices as the page lists them, best first (from the snapshot once frozen)."""
+
+    number: str
+    name: str
+    choices: tuple[str, ...]
+
+
+def choices_of(meeting: AllocationMeeting) -> list[Choices]:
+    names = {p.member.number: p.member.name for p in meeting.participants}
+    if meeting.frozen is not None:
+        rows = [(r["number"], r["preferences"]) for r in meeting.frozen["participants"]]
+    else:
+        rows = sorted(((p.member.number, p.preferences) for p in meeting.participants), key=lambda r: r[0])
+    return [Choices(number, names.get(number, ""), tuple(snapshot.choice_text(c) for c in prefs))
+            for number, prefs in rows]
+
+
 def _preferences(meeting: AllocationMeeting) -> dict[str, list[Preference]]:
+    if meeting.frozen is not None:
+        return snapshot.preferences(meeting.frozen)
     prefs = {}
     for p in meeting.participants:
         prefs[p.member.number] = [Preference(kind, value) for choice in p.preferences for kind, value in choice.items()]
@@ -219,11 +274,7 @@ def run(session: Session, actor: Any, meeting: AllocationMeeting, seed: str):
     """Reveal the seed (it must match the published hash) and run the engine; the outcome is not yet final."""
     if meeting.status not in ("published", "held"):
         raise Conflict("Publish the seed's hash before the meeting; a draw needs it.")
-    kept = {a.member.number: a.unit_code for a in session.scalars(
-        select(UnitAllocation).where(UnitAllocation.project_id == meeting.project_id, UnitAllocation.in_force))}
-    result = allocate(_households(meeting), units_of(session, meeting), _preferences(meeting),
-                      method=meeting.method, seed=seed.strip(), published_hash=meeting.seed_hash, kept=kept,
-                      rules=rules_of(session, meeting))
+    result = _draw(session, meeting, seed.strip())
     meeting.seed = seed.strip()
     meeting.status = "held"
     audit.record(session, actor=actor, action="meeting.draw", entity_type="allocation_meeting", entity_id=meeting.id,
@@ -234,12 +285,25 @@ def run(session: Session, actor: Any, meeting: AllocationMeeting, seed: str):
 
 def outcome(session: Session, meeting: AllocationMeeting):
     """The draw again from the revealed seed: the engine is deterministic, so it is the same draw."""
-    kept = {a.member.number: a.unit_code for a in session.scalars(
-        select(UnitAllocation).where(UnitAllocation.project_id == meeting.project_id, UnitAllocation.in_force,
-                                     UnitAllocation.meeting_id != meeting.id))}
-    return allocate(_households(meeting), units_of(session, meeting), _preferences(meeting),
-                    method=meeting.method, seed=meeting.seed, published_hash=meeting.seed_hash, kept=kept,
-                    rules=rules_of(session, meeting))
+    return _draw(session, meeting, meeting.seed)
+
+
+def _draw(session: Session, meeting: AllocationMeeting, seed: str):
+    """The engine on the frozen participants and the scenario's units, less the units other meetings gave
+    (as they stood when this one was confirmed): a participant holding one keeps it, any other is not given (but
+    a choice naming it stays valid: the choices were frozen before it was taken)."""
+    households = _households(meeting)
+    numbers = {h.number for h in households}
+    query = (select(Member.number, UnitAllocation.unit_code).join(Member, Member.id == UnitAllocation.member_id)
+             .where(UnitAllocation.project_id == meeting.project_id, UnitAllocation.in_force.is_(True),
+                    (UnitAllocation.meeting_id != meeting.id) | UnitAllocation.meeting_id.is_(None)))
+    if meeting.confirmed_at is not None:
+        query = query.where(UnitAllocation.created_at <= meeting.confirmed_at)
+    held = session.execute(query).all()
+    kept = {number: unit for number, unit in held if number in numbers}
+    taken = {unit for number, unit in held if number not in numbers}
+    return allocate(households, units_of(session, meeting), _preferences(meeting), method=meeting.method, seed=seed,
+                    published_hash=meeting.seed_hash, kept=kept, taken=taken, rules=rules_of(session, meeting))
 
 
 @dataclass(frozen=True)
@@ -254,11 +318,15 @@ class ConfirmationIn:
     members_present: int | None
     members_total: int | None
     notes: str = ""
+    # The officer ticked "lock it": the form's confirmation step (the service's own callers vouch for it).
+    certain: bool = True
 
 
-def confirm(session: Session, actor: Any, meeting: AllocationMeeting, command: ConfirmationIn) -> int:
+def confirm(session: Session, actor: Any, meeting: AllocationMeeting, command: ConfirmationIn,
+            today: date | None = None) -> int:
     """Lock the outcome: one allocation row per housed member, refused by the database if a unit or a
-    member is already taken in this project (someone else confirmed at the same time)."""
+    member is already taken in this project (someone else confirmed at the same time). Not before the meeting's
+    day (`today`, the app's calendar; None for a caller recording a meeting already held, as the demo does)."""
     # The meeting row locked until commit: of several officers confirming at once, one confirms, and each of the
     # others then reads the confirmed state and is told so.
     session.flush()  # a refresh would drop a change not yet written (the draw just run in the same unit of work)
@@ -267,6 +335,11 @@ def confirm(session: Session, actor: Any, meeting: AllocationMeeting, command: C
         raise Conflict("This meeting has been confirmed already; nothing was changed.")
     if meeting.status != "held":
         raise Conflict("Only a meeting whose draw has been run can be confirmed.")
+    if today is not None and today < meeting.held_on:
+        raise Conflict("The meeting is set for {date}; its result can be confirmed from that day on.",
+                       date=meeting.held_on.strftime("%d-%m-%Y"))
+    if not command.certain:
+        raise Invalid("Tick the box to confirm that the result is locked.", field="certain")
     for field in ("chair", "secretary", "witness_1", "witness_2"):
         value = getattr(command, field).strip()
         if not value:

@@ -62,6 +62,14 @@ async def healthz(state: State) -> dict[str, str]:
     return {"status": "ok"}
 
 
+@get("/favicon.ico", include_in_schema=False, sync_to_thread=False)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on pages that name no icon (a PDF, an error page): the app's own icon, not
+    a 404 in the log."""
+    return Response((STATIC / "favicon.svg").read_bytes(), media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
 # No row's id is past a 32-bit integer (an `int` column on PostgreSQL); SQLite cannot even bind past 64 bits.
 MAX_ID = 2**31 - 1
 
@@ -134,6 +142,7 @@ def create_app(
         # One router per context; each sets its guards and schema visibility once.
         route_handlers=[
             healthz,
+            favicon,
             auth_pages.router,
             account_admin_pages.router,
             project_pages.router,

@@ -21,11 +21,12 @@ TERMS = {"grants": "0", "down_payment_pct": "5", "method": "annuity", "annual_ra
 
 def _confirmed_meeting(client) -> str:
     url = _meeting(client)
-    _publish(client, url)
     _preferences(client, url, "nomor_anggota;pilihan_1\nKNR-001;A-4-01\nKNR-002;A-4-02\n")
+    _publish(client, url)
     client.post(url + "/draw", data={"seed": SEED, "_csrf_token": csrf_token(client)})
     client.post(url + "/confirm", data={"members_present": "30", "members_total": "36", "chair": "K", "secretary": "S",
-                                        "witness_1": "A", "witness_2": "B", "_csrf_token": csrf_token(client)})
+                                        "witness_1": "A", "witness_2": "B", "certain": "1",
+                                        "_csrf_token": csrf_token(client)})
     return url
 
 

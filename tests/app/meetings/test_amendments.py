@@ -245,8 +245,8 @@ def committed_meeting(scratch_database_url):
         project = s.scalar(select(Project).where(Project.slug == "kunir"))
         meeting = meetings.create(s, "test", project, meetings.MeetingIn(title="Rapat", place="Balai",
                                                                          held_on=date(2026, 12, 12), method="lottery"))
-        meetings.publish(s, "test", meeting, SEED)
         meetings.import_preferences(s, "test", meeting, b"nomor_anggota;pilihan_1\nKNR-001;A-4-01\nKNR-002;A-4-02\n")
+        meetings.publish(s, "test", meeting, SEED)
         meetings.run(s, "test", meeting, SEED)
         meetings.confirm(s, "test", meeting, meetings.ConfirmationIn(members_present=30, members_total=36, chair="K",
                                                                      secretary="S", witness_1="A", witness_2="B"))

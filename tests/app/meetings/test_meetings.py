@@ -17,8 +17,10 @@ pytestmark = pytest.mark.db
 SEED = "kunir-2026-merdeka"
 
 
-def _meeting(client, method: str = "lottery") -> str:
-    r = client.post("/projects/kunir/meetings", data={"title": "Rapat alokasi", "held_on": "2026-12-12",
+def _meeting(client, method: str = "lottery", held_on: str = "2026-11-16") -> str:
+    # A day already past, by the system's clock and the `clock` fixture's (2026-11-20): a result is confirmed from
+    # the meeting's day on.
+    r = client.post("/projects/kunir/meetings", data={"title": "Rapat alokasi", "held_on": held_on,
                                                        "place": "Balai warga RW 05", "method": method,
                                                        "_csrf_token": csrf_token(client)}, follow_redirects=False)
     assert r.status_code == 302, r.text[:400]
@@ -39,11 +41,11 @@ def _preferences(client, url: str, body: str):
 def test_a_meeting_from_hash_to_berita_acara(client, db):
     sign_in(client, db, "pengurus-kunir")
     url = _meeting(client)
+    assert _preferences(client, url, "nomor_anggota;pilihan_1;pilihan_2\nKNR-001;A-4-01;T36\n"
+                                      "KNR-002;A-4-01;Lantai 2\nKNR-003;Blok A\n").status_code == 302
     _publish(client, url)
     meeting = db.scalar(select(AllocationMeeting).where(AllocationMeeting.title == "Rapat alokasi"))
     assert meeting.seed is None and meeting.seed_hash == hashlib.sha256(SEED.encode()).hexdigest()
-    assert _preferences(client, url, "nomor_anggota;pilihan_1;pilihan_2\nKNR-001;A-4-01;T36\n"
-                                      "KNR-002;A-4-01;Lantai 2\nKNR-003;Blok A\n").status_code == 302
 
     wrong = client.post(url + "/draw", data={"seed": "bukan-ini", "_csrf_token": csrf_token(client)})
     assert wrong.status_code == 400 and 'role="alert"' in wrong.text
@@ -52,7 +54,8 @@ def test_a_meeting_from_hash_to_berita_acara(client, db):
 
     done = client.post(url + "/confirm", data={"members_present": "30", "members_total": "36", "chair": "Ketua",
                                                 "secretary": "Sekretaris", "witness_1": "Saksi Satu",
-                                                "witness_2": "Saksi Dua", "_csrf_token": csrf_token(client)},
+                                                "witness_2": "Saksi Dua", "certain": "1",
+                                                "_csrf_token": csrf_token(client)},
                        follow_redirects=False)
     assert done.status_code == 302
     rows = db.scalars(select(UnitAllocation).where(UnitAllocation.meeting_id == meeting.id)).all()
@@ -126,7 +129,8 @@ def _draw_and_confirm(client, url: str) -> None:
     assert client.post(url + "/draw", data={"seed": SEED, "_csrf_token": csrf_token(client)}).status_code == 200
     done = client.post(url + "/confirm", data={"members_present": "30", "members_total": "36", "chair": "K",
                                                 "secretary": "S", "witness_1": "A", "witness_2": "B",
-                                                "_csrf_token": csrf_token(client)}, follow_redirects=False)
+                                                "certain": "1", "_csrf_token": csrf_token(client)},
+                       follow_redirects=False)
     assert done.status_code == 302
 
 
@@ -148,8 +152,8 @@ def test_a_priority_meeting_follows_the_policy_as_it_stood_when_the_hash_was_pub
     page = client.get(url).text
     assert "Rules of this meeting" in page
     assert page.index("Largest savings first") < page.index("Original residents of the site first")
-    _publish(client, url)
     assert _preferences(client, url, "nomor_anggota;pilihan_1\nKNR-001;A-4-01\nKNR-003;A-4-01\n").status_code == 302
+    _publish(client, url)
 
     # The members decide otherwise after the hash is out: this meeting keeps the rules it was announced with.
     _kunir_policy(db, priority_rules=["original_resident", "savings"])
@@ -169,8 +173,8 @@ def test_the_next_meeting_takes_the_changed_priority_order(client, db):
     _kunir_policy(db, priority_rules=["original_resident", "savings"])
     sign_in(client, db, "pengurus-kunir")
     url = _meeting(client, method="priority")
-    _publish(client, url)
     _preferences(client, url, "nomor_anggota;pilihan_1\nKNR-001;A-4-01\nKNR-003;A-4-01\n")
+    _publish(client, url)
     _draw_and_confirm(client, url)
     assert _holder(db, "A-4-01") == "KNR-001"
 
@@ -187,8 +191,8 @@ def test_a_lift_lets_a_member_who_needs_the_ground_floor_live_higher_up(client, 
     url = _meeting(client)
     # Blok A: 4 floors of 8 units, without a lift; B: one ground-floor unit.
     assert "9 of the 33 units (9 on the ground floor, 0 higher up with a lift)" in client.get(url).text
-    _publish(client, url)
     _preferences(client, url, "nomor_anggota;pilihan_1\nKNR-002;A-4-01\n")
+    _publish(client, url)
     assert client.post(url + "/draw", data={"seed": SEED, "_csrf_token": csrf_token(client)}).status_code == 200
     meeting = db.scalar(select(AllocationMeeting).order_by(AllocationMeeting.id.desc()))
     from app.meetings import service as meetings

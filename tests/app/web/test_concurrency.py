@@ -49,7 +49,7 @@ SERVER_ENV = {"JAPRA_LOGIN_ATTEMPTS_PER_MINUTE": "100000"}  # every officer sign
 AMOUNT = 100_000
 KUNIR_SEED = "kunir-konkuren-2026"
 CONFIRM_FORM = {"members_present": "30", "members_total": "36", "chair": "Ketua", "secretary": "Sekretaris",
-                "witness_1": "Saksi 1", "witness_2": "Saksi 2", "notes": ""}
+                "witness_1": "Saksi 1", "witness_2": "Saksi 2", "notes": "", "certain": "1"}
 # Who may write Akuarium's payments and members: its own officer, and Japra's staff.
 AKUARIUM_WRITERS = ("pengurus-akuarium", "admin", "perencana")
 KUNIR_WRITERS = ("pengurus-kunir", "admin", "perencana")
@@ -411,17 +411,17 @@ def test_twenty_member_creations_mixed_with_payments(server, store, officers):
 
 def _held_meeting(officer: Officer) -> str:
     """A Kunir meeting through its pages, up to the draw: created, seed hash published, preferences, drawn."""
-    made = officer.post("/projects/kunir/meetings", {"title": "Rapat serentak", "held_on": "2026-12-12",
+    made = officer.post("/projects/kunir/meetings", {"title": "Rapat serentak", "held_on": "2026-11-30",
                                                      "place": "Balai warga", "method": "lottery"})
     assert made.status_code == 302, made.text[:300]
     url = made.headers["location"]
-    assert officer.post(url + "/publish", {"seed": KUNIR_SEED}).status_code == 200
     prefs = "nomor_anggota;pilihan_1\nKNR-001;A-4-01\nKNR-002;A-4-02\n"
     sent = officer.client.post(url + "/preferences", files={"file": ("pilihan.csv", prefs.encode())},
                                data={"_csrf_token": officer.client.cookies["japra_csrf"]})
     assert sent.status_code == 302, sent.text[:300]
+    assert officer.post(url + "/publish", {"seed": KUNIR_SEED}).status_code == 200  # freezes the preferences
     drawn = officer.post(url + "/draw", {"seed": KUNIR_SEED})
-    assert drawn.status_code == 200, drawn.text[:300]
+    assert drawn.status_code == 303, drawn.text[:300]  # to meeting mode
     return url
 
 
@@ -430,7 +430,7 @@ def test_twenty_confirmations_of_one_meeting(server, store, officers):
     crew = officers(KUNIR_WRITERS, 20)
     url = _held_meeting(crew[0])
     meeting_id = int(url.rstrip("/").rsplit("/", 1)[1])
-    open_forms([(officer, url + "/mode") for officer in crew])  # the draw on the projector, with the confirm form
+    open_forms([(officer, url) for officer in crew])  # the officers' page, with the confirm form
     answers = fire(server, [(f"confirm #{i}", lambda o=o: o.post(url + "/confirm", CONFIRM_FORM))
                             for i, o in enumerate(crew)])
 

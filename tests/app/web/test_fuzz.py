@@ -313,16 +313,16 @@ def _meeting(client, slug: str, title: str, steps: int, preferences: str = "nomo
         "a meeting")
     url = r.headers["location"].split("?")[0]
     seed = f"fuzz-{slug}-{title}"
-    if steps >= 1:
-        _ok(client.post(url + "/publish", data={"seed": seed, "_csrf_token": token}), "publish")
+    if steps >= 1:  # preferences first: publishing the hash freezes them
         _ok(client.post(url + "/preferences", files={"file": ("pilihan.csv", preferences.encode())},
                         data={"_csrf_token": token}, follow_redirects=False), "preferences")
+        _ok(client.post(url + "/publish", data={"seed": seed, "_csrf_token": token}), "publish")
     if steps >= 2:
         _ok(client.post(url + "/draw", data={"seed": seed, "_csrf_token": token}), "draw")
     if steps >= 3:
         _ok(client.post(url + "/confirm", follow_redirects=False, data={
             "members_present": "10", "members_total": "15", "chair": "K", "secretary": "S", "witness_1": "A",
-            "witness_2": "B", "_csrf_token": token}), "confirm")
+            "witness_2": "B", "certain": "1", "_csrf_token": token}), "confirm")
     return int(url.rsplit("/", 1)[1])
 
 
@@ -623,6 +623,9 @@ def _extra_forms(world: dict[str, Any]) -> dict[str, Form]:
         "/projects/{slug:str}/construction/showcause/{meeting_id:int}/outcome": Form(
             site, f"{site}/showcause/{world['showcause']}/outcome", False, {"outcome": "missed"}, []),
         "/login": Form("/login", "/login", False, {"username": "admin", "password": "salah", "next": "/"}, []),
+        # Shown only on a deactivated cooperative's page.
+        "/cooperatives/{slug:str}/activate": Form("/cooperatives/kunir", "/cooperatives/kunir/activate", False, {},
+                                                  []),
     }
 
 

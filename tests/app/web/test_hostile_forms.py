@@ -88,7 +88,7 @@ def test_the_draw_refuses_a_hostile_seed(client, db, value):
 
 
 CONFIRMATION = {"members_present": "30", "members_total": "36", "chair": "K", "secretary": "S", "witness_1": "A",
-                "witness_2": "B"}
+                "witness_2": "B", "certain": "1"}
 
 
 @pytest.mark.parametrize(("field", "value"), [*[("members_present", v) for v in NUMBERS],
@@ -98,7 +98,7 @@ def test_confirming_refuses_hostile_values_and_allocates_nothing(client, db, fie
     sign_in_english(client, db, "pengurus-kunir")
     url = _meeting(client)
     _publish(client, url)
-    assert post_form(client, url + "/draw", {"seed": SEED}).status_code == 200
+    assert post_form(client, url + "/draw", {"seed": SEED}).status_code == 303  # to meeting mode
     r = post_form(client, url + "/confirm", {**CONFIRMATION, field: value})
     _refused(r, field)
     meeting = db.scalar(select(AllocationMeeting).order_by(AllocationMeeting.id.desc()))
