@@ -21,6 +21,7 @@ from app.auth.models import User
 from app.config import ROOT
 from app.cooperatives.models import Cooperative
 from app.projects.models import Parcel, Project, Site
+from costing.estimate import PARAMETRIC_RATES
 
 DEMO_DIR = ROOT / "fixtures" / "demo"
 # Printed by `make run`; a demo installation is for trying the product, never for real members.
@@ -135,6 +136,9 @@ def _load_prices_and_scenarios(session: Session, directory: Path, result: DemoRe
             project=project, name=s["name"], description=s.get("description"), is_current=bool(s.get("current")),
             cost_method=s["cost_method"], building_type=s.get("building_type", "rusun_4_lantai"),
             rate_per_m2=s.get("rate_per_m2"), price_library=library, infrastructure=int(s.get("infrastructure", 0)),
+            # A rate other than its building type's is the planner's own, and is shown as such.
+            rate_is_override=s.get("rate_per_m2") is not None
+            and s["rate_per_m2"] != PARAMETRIC_RATES.get(s.get("building_type", "rusun_4_lantai")),
             land=int(s.get("land", 0)), contingency_pct=Decimal(str(s.get("contingency_pct", "5"))),
             tax_preset=s.get("tax_preset", "jasa_konstruksi"), allocation=s.get("allocation", "area"),
             floor_factors=s.get("floor_factors") or {}, financing=s.get("financing") or {}, soft_costs=[],

@@ -239,6 +239,16 @@ def gross_floor_area(
         return sum((plate * b.floors for plate, b in zip(plates, buildings, strict=True)), Decimal(0))
 
 
+def footprint_m2(
+    buildings: Sequence[BuildingSpec], unit_types: Iterable[UnitTypeSpec] | Mapping[str, UnitTypeSpec]
+) -> Decimal:
+    """The ground the buildings cover together: each one's floor plate, as every floor has the same plate."""
+    types = _types(unit_types)
+    _checked(buildings, types)
+    with exact():
+        return sum((floor_plate_m2(b, types) for b in buildings), Decimal(0))
+
+
 def design_warnings(
     buildings: Sequence[BuildingSpec], unit_types: Iterable[UnitTypeSpec] | Mapping[str, UnitTypeSpec]
 ) -> list[Message]:

@@ -321,6 +321,78 @@ def capacity(site: Polygon | MultiPolygon, zoning: Zoning, unit_mix: Sequence[Un
     )
 
 
+# --- a design against the site ------------------------------------------------------------------
+
+
+def design_breaches(
+    cap: Capacity,
+    zoning: Zoning,
+    *,
+    floors: Sequence[tuple[str, int]],
+    footprint_m2: float | Decimal,
+    gross_floor_area_m2: float | Decimal,
+) -> list[Message]:
+    """Where a design breaks the site's zoning: each building over the floor (or height) limit, a footprint
+    over KDB, over what KDH leaves or over the ground the setbacks leave, floor area over KLB.
+
+    `floors` is (building code, floors) per building; `footprint_m2` the ground the buildings cover together
+    (their ground-floor plates), `gross_floor_area_m2` all their floors. Empty when the design fits. The
+    figures are whole m² in the messages, so a design a fraction over a limit is named as over it.
+    """
+    breaches: list[Message] = []
+    limit_rule = "floors"
+    if zoning.max_height_m is not None and (
+        zoning.max_floors is None or cap.floors_allowed is not None and cap.floors_allowed < int(zoning.max_floors)
+    ):
+        limit_rule = "height"
+    for code, count in floors:
+        if cap.floors_allowed is not None and count > cap.floors_allowed:
+            if limit_rule == "height":
+                breaches.append(Message(
+                    "zoning_check.height",
+                    N_("Building {building} has {floors} floors; the height limit of {max_height} m allows "
+                       "{allowed}."),
+                    {"building": code, "floors": count, "allowed": cap.floors_allowed,
+                     "max_height": _num(float(zoning.max_height_m), 1)},
+                ))
+            else:
+                breaches.append(Message(
+                    "zoning_check.floors",
+                    N_("Building {building} has {floors} floors; the zoning allows {allowed}."),
+                    {"building": code, "floors": count, "allowed": cap.floors_allowed},
+                ))
+    footprint, gfa = float(footprint_m2), float(gross_floor_area_m2)
+    tolerance = 0.5  # half a m²: the limits are measured, the design is typed; no breach is shown as "0 m² over"
+    if footprint > cap.kdb_area_m2 + tolerance:
+        breaches.append(Message(
+            "zoning_check.kdb",
+            N_("The buildings cover {footprint} m² of ground, more than the {limit} m² of KDB {kdb_pct}%."),
+            {"footprint": _num(footprint), "kdb_pct": _num(float(zoning.kdb_pct), 1), "limit": _num(cap.kdb_area_m2)},
+        ))
+    if footprint > cap.kdh_limit_m2 + tolerance:
+        breaches.append(Message(
+            "zoning_check.kdh",
+            N_("The buildings cover {footprint} m² of ground, more than the {limit} m² that may be covered under "
+               "KDH {kdh_pct}%."),
+            {"footprint": _num(footprint), "kdh_pct": _num(float(zoning.kdh_pct), 1), "limit": _num(cap.kdh_limit_m2)},
+        ))
+    if footprint > cap.buildable_area_m2 + tolerance:
+        breaches.append(Message(
+            "zoning_check.setbacks",
+            N_("The buildings cover {footprint} m² of ground; within the setbacks (GSB) only {limit} m² is "
+               "buildable."),
+            {"footprint": _num(footprint), "limit": _num(cap.buildable_area_m2)},
+        ))
+    klb_gfa = float(zoning.klb) * cap.site_area_m2
+    if gfa > klb_gfa + tolerance:
+        breaches.append(Message(
+            "zoning_check.klb",
+            N_("The floor area is {gfa} m²; KLB {klb} allows {limit} m²."),
+            {"gfa": _num(gfa), "klb": _num(float(zoning.klb), 2), "limit": _num(klb_gfa)},
+        ))
+    return breaches
+
+
 # --- setbacks -----------------------------------------------------------------------------------
 
 

@@ -70,7 +70,8 @@ def scenario_settings(form: FormReader) -> editing.ScenarioSettings:
         name=form.text("name"), description=form.text("description", limit=limits.DESCRIPTION), cost_method=method,
         building_type=worded(lambda: form.choice("building_type", PARAMETRIC_RATES), "Choose a building type.",
                              "building_type"),
-        rate_per_m2=form.rupiah("rate_per_m2") if method == "parametric" else form.optional_rupiah("rate_per_m2"),
+        # Read (and refused when bad) whether or not it is used: only an override keeps it.
+        rate_per_m2=form.optional_rupiah("rate_per_m2"), rate_override=form.flag("rate_override"),
         price_library_id=form.int("price_library_id", low=1) if form.filled("price_library_id") else None,
         infrastructure=form.rupiah("infrastructure"), land=form.rupiah("land"),
         contingency_pct=form.percent("contingency_pct", high=Decimal(30)),
@@ -181,7 +182,7 @@ def _detail(request: Request, db: Session, slug: str, scenario_id: int, *, statu
     locale = request_locale(request)
     cost, cost_error = None, None
     try:
-        cost = designs.compute(db, scenario)
+        cost = designs.check_zoning(designs.compute(db, scenario), designs.site_check(project))
     except (CostingError, FinanceError) as exc:
         cost_error = refusal_text(request, exc)
     page, pages = _page_number(request, cost.unit_count if cost else 0)
@@ -198,7 +199,10 @@ def _detail(request: Request, db: Session, slug: str, scenario_id: int, *, statu
         values=values or editing.form_values(scenario, locale),
         lines=[(line.code, render_message(line.label, locale), render_message(line.basis, locale), line.amount)
                for line in cost.project.lines] if cost else [],
-        warnings=[render_message(w, locale) for w in cost.warnings] if cost else [],
+        warnings=[(w.code, render_message(w, locale)) for w in cost.warnings] if cost else [],
+        breaches=[render_message(b, locale) for b in cost.breaches] if cost else [],
+        zoning_note=render_message(cost.zoning_note, locale) if cost and cost.zoning_note else None,
+        type_rate=PARAMETRIC_RATES.get(scenario.building_type),
         unit_rows=unit_rows, page=page, pages=pages, item_names=item_names,
         may_edit=request.user.may_edit_cooperative(project.cooperative_id),
         libraries=prices.list_libraries(db), tax_presets=TAX_PRESETS, building_types=PARAMETRIC_RATES,
@@ -261,15 +265,20 @@ def compare(request: Request, db: Session, slug: str) -> Response:
     project = _project(request, db, slug)
     chosen = _chosen(request)
     scenarios = [s for s in designs.scenarios_of(db, project) if not chosen or s.id in chosen]
+    site = designs.site_check(project)  # measured once for every column
     columns = []
     for scenario in scenarios:
         try:
-            columns.append((scenario, designs.compute(db, scenario)))
+            columns.append((scenario, designs.check_zoning(designs.compute(db, scenario), site)))
         except (CostingError, FinanceError):
             continue
+    locale = request_locale(request)
     return render(request, "designs/compare.html", project=project, columns=columns,
                   rows=editing.comparison_rows(columns), all_scenarios=designs.scenarios_of(db, project),
-                  chosen=chosen)
+                  chosen=chosen, partial_rabs=editing.partial_rabs(columns), divisions=DIVISIONS,
+                  per_m2=any(s.cost_method == "parametric" for s, _c in columns),
+                  breaches={s.id: [render_message(b, locale) for b in c.breaches] for s, c in columns},
+                  zoning_note=render_message(site.note, locale) if site.note else None)
 
 
 @get("/projects/{slug:str}/scenarios/{scenario_id:int}/proposal.pdf", guards=[signed_in],
@@ -315,12 +324,13 @@ def rab_template() -> Response:
 def compare_xlsx(request: Request, db: Session, slug: str) -> Response:
     project = _project(request, db, slug)
     chosen = _chosen(request)
+    site = designs.site_check(project)
     columns = []
     for scenario in designs.scenarios_of(db, project):
         if chosen and scenario.id not in chosen:
             continue
         try:
-            columns.append((scenario, designs.compute(db, scenario)))
+            columns.append((scenario, designs.check_zoning(designs.compute(db, scenario), site)))
         except (CostingError, FinanceError):
             continue
     _ = gettext_for(request_locale(request))

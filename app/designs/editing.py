@@ -43,7 +43,7 @@ class ScenarioSettings:
     description: str
     cost_method: str  # "parametric" or "rab"
     building_type: str  # a key of costing.estimate.PARAMETRIC_RATES
-    rate_per_m2: int | None  # whole rupiah; the parametric method needs it
+    rate_per_m2: int | None  # whole rupiah; read only with `rate_override`
     price_library_id: int | None
     infrastructure: int
     land: int
@@ -57,6 +57,7 @@ class ScenarioSettings:
     annual_rate_pct: Decimal
     months: int
     loan_method: str
+    rate_override: bool = False  # True: `rate_per_m2` is the planner's own; False: the building type's rate
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def form_values(scenario: Scenario, locale: str) -> dict[str, str]:
     values = {
         "name": scenario.name, "description": _text(scenario.description), "cost_method": scenario.cost_method,
         "building_type": scenario.building_type, "rate_per_m2": _figure(scenario.rate_per_m2, locale),
+        "rate_override": "1" if scenario.rate_is_override else "",
         "price_library_id": _text(scenario.price_library_id),
         "infrastructure": _figure(scenario.infrastructure, locale),
         "land": _figure(scenario.land, locale), "contingency_pct": _figure(scenario.contingency_pct, locale),
@@ -128,7 +130,8 @@ def _snapshot(scenario: Scenario) -> dict[str, Any]:
     return {
         "name": scenario.name, "description": scenario.description, "cost_method": scenario.cost_method,
         "building_type": scenario.building_type, "rate_per_m2": scenario.rate_per_m2,
-        "price_library_id": scenario.price_library_id, "infrastructure": scenario.infrastructure,
+        "rate_is_override": scenario.rate_is_override, "price_library_id": scenario.price_library_id,
+        "infrastructure": scenario.infrastructure,
         "land": scenario.land, "contingency_pct": str(scenario.contingency_pct), "tax_preset": scenario.tax_preset,
         "tax_rate_pct": None if scenario.tax_rate_pct is None else str(scenario.tax_rate_pct),
         "allocation": scenario.allocation, "floor_factors": dict(scenario.floor_factors or {}),
@@ -170,6 +173,7 @@ def create(session: Session, actor: Any, project: Project, new: NewScenario) -> 
         scenario = Scenario(
             project=project, name=name, description=source.description, cost_method=source.cost_method,
             building_type=source.building_type, rate_per_m2=source.rate_per_m2,
+            rate_is_override=source.rate_is_override,
             price_library_id=source.price_library_id, infrastructure=source.infrastructure, land=source.land,
             contingency_pct=source.contingency_pct, tax_preset=source.tax_preset, tax_rate_pct=source.tax_rate_pct,
             soft_costs=list(source.soft_costs or []), allocation=source.allocation,
@@ -187,13 +191,17 @@ def create(session: Session, actor: Any, project: Project, new: NewScenario) -> 
         scenario.rab_lines = [RabEntry(position=e.position, division=e.division, item_code=e.item_code,
                                        volume=e.volume, building=e.building, note=e.note) for e in source.rab_lines]
     else:
-        # A starting point a planner recognises: one 4-floor block of Tipe 36, costed per m².
-        scenario = Scenario(project=project, name=name, cost_method="parametric", building_type="rusun_4_lantai",
-                            rate_per_m2=PARAMETRIC_RATES["rusun_4_lantai"], infrastructure=0, land=0,
-                            contingency_pct=Decimal(5), tax_preset="jasa_konstruksi", soft_costs=[],
+        # A starting point a planner recognises: one walk-up block of the project's unit mix (the site's, as
+        # the zoning form sets it), costed per m² at the building type's rate.
+        floors = _starting_floors(project)
+        building_type = "rusun_4_lantai" if floors <= 4 else "rusun_5_8_lantai"
+        scenario = Scenario(project=project, name=name, cost_method="parametric", building_type=building_type,
+                            rate_per_m2=PARAMETRIC_RATES[building_type], rate_is_override=False, infrastructure=0,
+                            land=0, contingency_pct=Decimal(5), tax_preset="jasa_konstruksi", soft_costs=[],
                             allocation="area", floor_factors={}, financing=dict(DEFAULT_FINANCING))
-        scenario.unit_types = [DesignUnitType(code="T36", name="Tipe 36", net_area_m2=Decimal(36), bedrooms=2)]
-        scenario.buildings = [Building(code="A", name="Blok A", floors=4, units_per_floor={"T36": 8},
+        types, per_floor = starting_mix(project.site.unit_mix if project.site else None)
+        scenario.unit_types = types
+        scenario.buildings = [Building(code="A", name="Blok A", floors=floors, units_per_floor=per_floor,
                                        common_area_m2_per_floor=Decimal(90), ground_floor_units=True)]
     has_current = session.scalar(select(Scenario.id).where(Scenario.project_id == project.id,
                                                            Scenario.is_current.is_(True)))
@@ -204,6 +212,55 @@ def create(session: Session, actor: Any, project: Project, new: NewScenario) -> 
                  cooperative_id=project.cooperative_id,
                  changes={"name": name, "copy_from": source.name if source else None})
     return scenario
+
+
+START_UNITS_PER_FLOOR = 8  # one walk-up floor of Tipe 36 with its corridor, as at Kunir
+START_FLOORS = 4  # a walk-up block; fewer when the site's zoning allows fewer
+
+
+def _starting_floors(project: Project) -> int:
+    site = project.site
+    limit = site.max_floors if site is not None else None
+    return max(1, min(START_FLOORS, int(limit))) if limit else START_FLOORS
+
+
+def _type_code(name: str, area: Any, taken: set[str]) -> str:
+    """A unit type code from the mix's name ("Tipe 36" -> "T36"); another when that one is taken or unusable."""
+    digits = "".join(ch for ch in str(name) if ch.isascii() and ch.isdigit())[:6]
+    base = f"T{digits}" if digits else f"T{int(Decimal(str(area)))}"
+    code, n = base, 1
+    while code in taken or not CODE_RE.match(code):
+        n += 1
+        code = f"{base[:12]}-{n}"
+    taken.add(code)
+    return code
+
+
+def starting_mix(mix: list[dict[str, Any]] | None) -> tuple[list[DesignUnitType], dict[str, int]]:
+    """The unit types of a new scenario from the project's unit mix, and the units on a floor split by its shares
+    (largest remainder, every type at least one where there is room): Tipe 36 alone without a mix."""
+    from gis.capacity import split_by_shares
+
+    rows = [u for u in (mix or []) if float(u.get("share") or 0) > 0 and float(u.get("net_area_m2") or 0) > 0]
+    if not rows:
+        rows = [{"name": "Tipe 36", "net_area_m2": 36, "share": 1}]
+    rows = rows[:MAX_UNIT_TYPES]
+    taken: set[str] = set()
+    types = []
+    for u in rows:
+        area = Decimal(str(u["net_area_m2"])).quantize(Decimal("0.01"))
+        # Bedrooms from the area, as a planner would start: under 30 m² one, under 45 m² two, else three.
+        bedrooms = 1 if area < 30 else 2 if area < 45 else 3
+        types.append(DesignUnitType(code=_type_code(u["name"], area, taken), name=str(u["name"])[:80],
+                                    net_area_m2=area, bedrooms=bedrooms))
+    per_floor = max(START_UNITS_PER_FLOOR, len(types))
+    counts = split_by_shares(per_floor, [Decimal(str(u["share"])) for u in rows])
+    # A type the shares round to none on a floor still gets one: the planner sees every type of the mix.
+    for i, count in enumerate(counts):
+        if count == 0:
+            counts[i] = 1
+            counts[counts.index(max(counts))] -= 1
+    return types, {t.code: n for t, n in zip(types, counts, strict=True) if n}
 
 
 def update_settings(session: Session, actor: Any, scenario: Scenario, settings: ScenarioSettings) -> None:
@@ -217,9 +274,16 @@ def update_settings(session: Session, actor: Any, scenario: Scenario, settings: 
     method = settings.cost_method
     scenario.cost_method = method
     scenario.building_type = settings.building_type
-    if method == "parametric" and settings.rate_per_m2 is None:
-        raise Invalid("This value is needed.", field="rate_per_m2")
-    scenario.rate_per_m2 = settings.rate_per_m2
+    type_rate = PARAMETRIC_RATES[settings.building_type]
+    if settings.rate_override:
+        if settings.rate_per_m2 is None:
+            raise Invalid("This value is needed.", field="rate_per_m2")
+        scenario.rate_per_m2 = settings.rate_per_m2
+        # The type's own rate typed in is no override: it follows the type from now on.
+        scenario.rate_is_override = settings.rate_per_m2 != type_rate
+    else:
+        # The type sets the rate: a rate left in the field from another type is not kept.
+        scenario.rate_per_m2, scenario.rate_is_override = type_rate, False
     library_id = settings.price_library_id
     if method == "rab":
         library = session.get(PriceLibrary, library_id) if library_id is not None else None
@@ -285,6 +349,12 @@ def make_current(session: Session, actor: Any, scenario: Scenario) -> None:
                  cooperative_id=scenario.project.cooperative_id, changes={"name": scenario.name})
 
 
+def partial_rabs(columns: list[tuple[Scenario, ScenarioCost]]) -> list[tuple[Scenario, bool, tuple[str, ...]]]:
+    """The compared scenarios whose detailed RAB costs only part of the building: (scenario, empty, the divisions
+    it has no lines for), so the comparison says so beside their figures."""
+    return [(s, c.rab_empty, c.rab_missing) for s, c in columns if c.rab_empty or c.rab_missing]
+
+
 # The comparison table: (msgid, kind, value of a ScenarioCost); kind says how a cell is written.
 def comparison_rows(columns: list[tuple[Scenario, ScenarioCost]]) -> list[tuple[str, str, list[Any]]]:
     from app.labels import N_
@@ -297,6 +367,8 @@ def comparison_rows(columns: list[tuple[Scenario, ScenarioCost]]) -> list[tuple[
         (N_("Total cost"), "money", [c.total for _, c in columns]),
         (N_("Cost per unit (average)"), "money", [c.cost_per_unit for _, c in columns]),
         (N_("Cost per m² of floor area"), "money", [c.cost_per_m2 for _, c in columns]),
+        # "—" where the site could not be checked: no site, or zoning gis cannot apply.
+        (N_("Breaches of the zoning"), "count", [len(c.breaches) if c.zoning_checked else None for _, c in columns]),
     ]
     type_codes: list[tuple[str, str]] = []
     for _, cost in columns:

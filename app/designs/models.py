@@ -50,6 +50,9 @@ class Scenario(Timestamped, Base):
     cost_method: Mapped[str] = mapped_column(String(12), default="parametric")
     building_type: Mapped[str] = mapped_column(String(40), default="rusun_4_lantai")
     rate_per_m2: Mapped[int | None] = mapped_column(BigInteger)
+    # False: the rate is the building type's (costing.estimate.PARAMETRIC_RATES) and follows a change of type;
+    # True: the planner's own figure, named an override on the page and on paper.
+    rate_is_override: Mapped[bool] = mapped_column(Boolean, default=False)
     price_library_id: Mapped[int | None] = mapped_column(ForeignKey("price_library.id", ondelete="RESTRICT"))
     infrastructure: Mapped[int] = mapped_column(BigInteger, default=0)
     land: Mapped[int] = mapped_column(BigInteger, default=0)

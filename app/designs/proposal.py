@@ -20,7 +20,7 @@ from app.documents.pdf import render_pdf
 from app.documents.sitemap import site_svg
 from app.i18n import JAKARTA, format_rupiah, gettext_for, normalise_locale, render_message
 from app.projects.models import Project
-from costing.estimate import TAX_PRESETS
+from costing.estimate import PARAMETRIC_RATES, TAX_PRESETS
 from costing.rab import DIVISIONS
 
 TEMPLATE = "pdf/proposal.html"
@@ -127,7 +127,14 @@ def proposal_html(session: Session, project: Project, scenario: Scenario, *, loc
     from app.web.templating import environment
 
     locale = normalise_locale(locale)
-    cost = designs.compute(session, scenario)
+    cost = designs.check_zoning(designs.compute(session, scenario), designs.site_check(project))
+    gettext = gettext_for(locale)
+
+    def warning_text(message) -> str:
+        text = render_message(message, locale)
+        if message.code == "design.rab_partial":  # the divisions by name, in the reader's language
+            text += " (" + ", ".join(gettext(DIVISIONS[d]) for d in cost.rab_missing) + ")"
+        return text
     type_names = {t.code: t.name for t in scenario.unit_types}
     grouped, unit_rows = _unit_rows(cost, type_names)
     units_by_building: dict[str, int] = {}
@@ -153,7 +160,10 @@ def proposal_html(session: Session, project: Project, scenario: Scenario, *, loc
         "land_colors": labels.LAND_STATUS_COLORS,
         "lines": [(line.code, render_message(line.label, locale), render_message(line.basis, locale), line.amount)
                   for line in cost.project.lines],
-        "warnings": [render_message(w, locale) for w in cost.warnings],
+        "warnings": [warning_text(w) for w in cost.warnings],
+        "breaches": [render_message(b, locale) for b in cost.breaches],
+        "zoning_note": render_message(cost.zoning_note, locale) if cost.zoning_note else None,
+        "type_rate": PARAMETRIC_RATES.get(scenario.building_type),
         "divisions": DIVISIONS,
         "unit_rows": unit_rows,
         "grouped": grouped,

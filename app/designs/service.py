@@ -16,12 +16,13 @@ from app.errors import NotFound
 from app.prices import service as prices
 from app.projects.models import Project
 from costing.allocation import by_unit_type, unit_costs
-from costing.design import BuildingSpec, Unit, UnitTypeSpec, gross_floor_area, units_of
+from costing.design import BuildingSpec, Unit, UnitTypeSpec, footprint_m2, gross_floor_area, units_of
 from costing.estimate import CostInputs, ProjectCost, SoftCost, parametric_construction, project_cost
 from costing.money import round_rupiah
-from costing.rab import RabLine, RabRecap, price_lines, recap
+from costing.rab import DIVISIONS, RabLine, RabRecap, price_lines, recap
 from finance.instalment import LoanSummary, loan_summary
-from kernel.messages import Message
+from gis.capacity import Capacity, Zoning, design_breaches
+from kernel.messages import N_, Message
 
 DEFAULT_FINANCING = {"grant_per_unit": 0, "down_payment_pct": "5", "annual_rate_pct": "5", "months": 240,
                      "method": "annuity"}
@@ -53,6 +54,13 @@ class ScenarioCost:
     by_type: list[TypeFinancing]
     document_id: str
     warnings: list[Message] = field(default_factory=list)
+    rab_empty: bool = False  # a detailed RAB without lines: construction is Rp0 until one is uploaded
+    rab_missing: tuple[str, ...] = ()  # divisions (DIVISIONS keys) a detailed RAB has no lines for
+    # Where the design breaks the site's zoning, and why it could not be checked (no site, zoning unusable);
+    # filled by `check_zoning`, as the site's capacity is measured once for all the scenarios shown.
+    breaches: list[Message] = field(default_factory=list)
+    zoning_note: Message | None = None
+    zoning_checked: bool = False
 
     @property
     def total(self) -> int:
@@ -132,12 +140,28 @@ def compute(session: Session, scenario: Scenario) -> ScenarioCost:
     gfa = gross_floor_area(buildings, unit_types)
     lines: list[RabLine] = []
     rab_recap = None
+    warnings: list[Message] = []
+    rab_missing: tuple[str, ...] = ()
+    rab_empty = scenario.cost_method == "rab" and not scenario.rab_lines
     if scenario.cost_method == "rab":
         library = prices.get(session, scenario.price_library_id)
         lines = price_lines([(e.division, e.item_code, Decimal(e.volume), e.building) for e in scenario.rab_lines],
                             prices.items_of(library), prices.resources_of(library))
         rab_recap = recap(lines)
         construction = rab_recap.dibulatkan
+        if rab_empty:
+            warnings.append(Message("design.rab_empty", N_(
+                "Costed by a detailed RAB, but the RAB has no lines yet: construction is Rp0 and every figure "
+                "leaves the buildings out. Upload the RAB, or cost the scenario per m²."), {}))
+        else:
+            # A RAB without some divisions costs only part of the building: say which, so that no one
+            # reads it as the whole (or sets it beside a per-m² estimate of the whole building).
+            present = {line.division for line in lines}
+            rab_missing = tuple(d for d in DIVISIONS if d not in present)
+            if rab_missing:
+                warnings.append(Message("design.rab_partial", N_(
+                    "The RAB has no lines for {count} of its {total} divisions: the construction cost leaves "
+                    "them out."), {"count": len(rab_missing), "total": len(DIVISIONS)}))
     else:
         construction = parametric_construction(gfa, scenario.rate_per_m2 or 0)
     inputs = CostInputs(
@@ -155,6 +179,12 @@ def compute(session: Session, scenario: Scenario) -> ScenarioCost:
     for code, (count, low, high, mean) in by_unit_type(units, costs).items():
         spec = unit_types[code]
         grant = int(fin["grant_per_unit"])
+        if grant > mean:
+            # The loan is capped at zero below: the reader must see that part of the grant goes unused.
+            warnings.append(Message("design.grant_above_cost", N_(
+                "The grant per unit (Rp{grant}) is more than the cost of a {unit_type} unit (Rp{cost}): its loan "
+                "is Rp0 and Rp{unused} of the grant is not used."),
+                {"grant": grant, "unit_type": spec.name, "cost": mean, "unused": grant - mean}))
         down = round_rupiah(Decimal(mean) * Decimal(str(fin["down_payment_pct"])) / 100)
         loan = loan_summary(mean, min(grant, mean), min(down, max(0, mean - grant)),
                             Decimal(str(fin["annual_rate_pct"])) / 100, int(fin["months"]), fin["method"])
@@ -163,8 +193,53 @@ def compute(session: Session, scenario: Scenario) -> ScenarioCost:
         scenario=scenario, units=units, unit_costs=costs, gross_floor_area_m2=gfa,
         net_area_m2=sum((u.net_area_m2 for u in units), Decimal(0)), construction=construction,
         rab_lines=lines, recap=rab_recap, project=cost, by_type=by_type,
-        document_id=document_id(scenario), warnings=list(cost.warnings),
+        document_id=document_id(scenario),
+        # The RAB's own warning says why construction is zero, and where to fix it.
+        warnings=warnings + [w for w in cost.warnings if not (rab_empty and w.code == "estimate.no_construction")],
+        rab_empty=rab_empty, rab_missing=rab_missing,
     )
+
+
+@dataclass(frozen=True)
+class SiteCheck:
+    """What a project's site allows, measured once for all its scenarios; `note` says why it could not be."""
+
+    capacity: Capacity | None
+    zoning: Zoning | None
+    note: Message | None = None
+
+
+def site_check(project: Project) -> SiteCheck:
+    from app.sites.service import site_capacity, zoning_of
+
+    site = project.site
+    if site is None or not site.parcels:
+        return SiteCheck(None, None, Message("design.zoning_no_site", N_(
+            "The project has no site with parcels yet, so this design is not checked against the zoning "
+            "(KDB, KLB, KDH, setbacks, floors)."), {}))
+    try:
+        capacity = site_capacity(project)
+    except ValueError:  # zoning gis refuses (InvalidZoning is a ValueError), or an outline without area
+        capacity = None
+    if capacity is None:
+        return SiteCheck(None, None, Message("design.zoning_unusable", N_(
+            "The site's zoning cannot be applied, so this design is not checked against it: correct the "
+            "zoning of the site."), {}))
+    return SiteCheck(capacity, zoning_of(site))
+
+
+def check_zoning(cost: ScenarioCost, check: SiteCheck) -> ScenarioCost:
+    """`cost` with the design's breaches of the site's zoning (or the note why it was not checked)."""
+    if check.capacity is None or check.zoning is None:
+        cost.breaches, cost.zoning_note, cost.zoning_checked = [], check.note, False
+        return cost
+    scenario = cost.scenario
+    buildings = _buildings(scenario)
+    cost.breaches = design_breaches(
+        check.capacity, check.zoning, floors=[(b.code, b.floors) for b in buildings],
+        footprint_m2=footprint_m2(buildings, _unit_types(scenario)), gross_floor_area_m2=cost.gross_floor_area_m2)
+    cost.zoning_note, cost.zoning_checked = None, True
+    return cost
 
 
 def document_id(scenario: Scenario) -> str:
@@ -181,6 +256,8 @@ def document_id(scenario: Scenario) -> str:
                       for b in scenario.buildings],
         "rab": [(e.division, e.item_code, str(e.volume), e.building) for e in scenario.rab_lines],
     }
+    if scenario.rate_is_override:  # only then, so that the ids of scenarios printed before stay as they were
+        inputs["rate_override"] = True
     digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
     return f"JPR-{scenario.project.slug.upper()}-{digest[:10].upper()}"
 
