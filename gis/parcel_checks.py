@@ -3,10 +3,11 @@
 Pure: works on `ParcelFeature`s from `gis.parcel_file` and on the project's existing parcels given
 as (code, geometry in EPSG:4326); imports nothing from `app`.
 
-Overlaps: two parcels overlap when the area they share is more than OVERLAP_TOLERANCE_M2 (0.5 m²).
-An absolute tolerance, not a share of the parcel: kampung parcels are small (20-100 m²), so 0.5 m²
-is already 0.5-2.5 % of one, while a shared boundary drawn twice from the same survey gives slivers
-of a few square centimetres. Touching along a boundary is never an overlap.
+Overlaps: two parcels overlap when the area they share is OVERLAP_TOLERANCE_M2 (1 m²) or more.
+An absolute tolerance, not a share of the parcel: kampung parcels are small (20-100 m²), so 1 m²
+is already 1-5 % of one, while a shared boundary drawn twice, or digitised from two surveys a few
+decimetres apart, gives slivers well under a square metre that no planner would call an overlap.
+Touching along a boundary is never an overlap.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ LAND_STATUSES = ("SHM", "HGB", "HPL", "hak_pakai", "tanah_negara", "girik_adat",
 MAX_CODE_LENGTH = 64
 MAX_HOLDER_LENGTH = limits.NAME
 MAX_NOTES_LENGTH = limits.NOTE
-OVERLAP_TOLERANCE_M2 = 0.5
+OVERLAP_TOLERANCE_M2 = 1.0
 # 1 deg² is at most 1.24e10 m² (at the equator): a cheap filter before measuring in metres.
 _M2_PER_DEG2_MAX = 1.25e10
 
@@ -249,7 +250,7 @@ def check_parcels(
 
 
 def _overlaps(a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray):
-    """(i, j, area m² rounded to 0.1) for each pair sharing more than OVERLAP_TOLERANCE_M2."""
+    """(i, j, area m² rounded to 0.1) for each pair sharing OVERLAP_TOLERANCE_M2 or more."""
     # Neighbours touch along their boundaries: keep only pairs whose interiors meet (cheaper than
     # intersecting every pair), then measure in degrees, then in metres.
     inside = shapely.relate_pattern(a, b, "T********")
@@ -258,7 +259,16 @@ def _overlaps(a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray):
         return
     shared = shapely.intersection(a, b)
     rough = shapely.area(shared) * _M2_PER_DEG2_MAX
-    for n in np.flatnonzero(rough > OVERLAP_TOLERANCE_M2):
+    for n in np.flatnonzero(rough >= OVERLAP_TOLERANCE_M2):
         area = area_m2(shared[n])
-        if area > OVERLAP_TOLERANCE_M2:
+        if area >= OVERLAP_TOLERANCE_M2:
             yield int(ia[n]), int(ib[n]), round(area, 1)
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(code: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key for parcel codes as people number them: 89, 90, 100, P-2, P-10 (not 100, 2492, 89)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+                 for part in _DIGITS.split(str(code).strip()) if part)

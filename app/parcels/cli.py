@@ -36,9 +36,11 @@ def _mapping(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
               help="Sistem koordinat bila berkas tidak menyebutkannya, mis. EPSG:32748 (UTM 48S).")
 @click.option("--map", "mapping", multiple=True, metavar="ATRIBUT=KOLOM", callback=_mapping,
               help="Kolom berkas untuk code, land_status, holder atau notes, mis. --map code=NIB.")
+@click.option("--replace", is_flag=True,
+              help="Hapus semua bidang tapak dan ganti dengan isi berkas, dalam satu transaksi.")
 @pass_japra
 def parcels_import(japra: Japra, file: str, project_slug: str, layer: str | None, repair: bool, dry_run: bool,
-                   assume_crs: str | None, mapping: dict[str, str]) -> None:
+                   assume_crs: str | None, mapping: dict[str, str], replace: bool) -> None:
     """Impor bidang tanah dari GeoJSON, GeoPackage, Shapefile (zip), KML atau CSV (WKT).
 
     Mencetak satu objek JSON: imported, rejected, crs, total_area_m2. Keluar dengan kode 0 bila
@@ -59,7 +61,7 @@ def parcels_import(japra: Japra, file: str, project_slug: str, layer: str | None
         project = project_by_slug(session, project_slug)
         try:
             plan = plan_import(session, project, file, filename=os.path.basename(file), layer=layer,
-                               repair=repair, mapping=mapping, assume_crs=assume_crs)
+                               repair=repair, mapping=mapping, assume_crs=assume_crs, replace=replace)
         except UserError as exc:
             refuse(result(None, imported=0, gettext=gettext, dry_run=dry_run, refused=exc.message))
         if not plan.importable:
@@ -72,6 +74,33 @@ def parcels_import(japra: Japra, file: str, project_slug: str, layer: str | None
             return
         imported = commit_import(session, "cli", project, plan)
     echo_json(result(plan, imported=imported, gettext=gettext))
+
+
+@parcels.command("delete")
+@click.option("--project", "project_slug", required=True, help="Slug proyek.")
+@click.option("--code", default=None, help="Kode satu bidang; tanpa --code semua bidang tapak dihapus.")
+@click.option("--yes", is_flag=True, help="Jangan tanya konfirmasi.")
+@pass_japra
+def parcels_delete(japra: Japra, project_slug: str, code: str | None, yes: bool) -> None:
+    """Hapus satu bidang tanah (--code) atau semua bidang tapak proyek; tercatat di jejak audit.
+
+    Mencetak satu objek JSON: deleted, codes, scenarios (skenario yang membaca tapak ini).
+    """
+    from app.parcels.service import delete_parcels, parcel_by_code, scenarios_on
+
+    with japra.session() as session:
+        project = project_by_slug(session, project_slug)
+        gone = [parcel_by_code(project, code)] if code else list(project.site.parcels if project.site else [])
+        scenarios = scenarios_on(session, project)
+        if gone and not yes:
+            click.echo(_t("{n} parcel(s) of {project} will be deleted.", n=len(gone), project=project.slug), err=True)
+            if scenarios:
+                click.echo(_t("{n} scenario(s) are costed on this site: their capacity and site map will be read "
+                              "from the parcels that remain.", n=scenarios), err=True)
+            click.confirm(_t("Delete?"), abort=True, err=True)
+        codes = [p.code for p in gone]
+        deleted = delete_parcels(session, "cli", project, code=code)
+    echo_json({"deleted": deleted, "codes": codes, "scenarios": scenarios})
 
 
 @parcels.command("export")

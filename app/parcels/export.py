@@ -13,13 +13,15 @@ from pyogrio.raw import write as write_layer
 
 from app.projects.models import Parcel, Project
 from gis.geojson import feature, feature_collection
+from gis.parcel_checks import natural_key
 
 FORMATS = {"geojson": ("application/geo+json", ".geojson"), "gpkg": ("application/geopackage+sqlite3", ".gpkg")}
 FIELDS = ("code", "land_status", "holder", "notes", "area_m2", "perimeter_m")
 
 
 def _parcels(project: Project) -> list[Parcel]:
-    return list(project.site.parcels) if project.site else []
+    # In the order people number them (89, 90, 100), as the pages list them.
+    return sorted(project.site.parcels, key=lambda p: natural_key(p.code)) if project.site else []
 
 
 def _properties(p: Parcel) -> dict:

@@ -7,28 +7,37 @@ steps but the uploaded file. All-or-nothing: a plan with any rejected feature wr
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.auth.identity import CurrentUser
+from app.config import ROOT
 from app.db.base import utcnow
 from app.errors import Invalid
 from app.projects.models import Parcel, Project
 from gis.measure import areas_and_perimeters_m
 from gis.parcel_checks import TARGETS, ParcelDraft, check_parcels, guess_mapping
 from gis.parcel_file import ParcelFile, ReadLimits, read_parcel_file
+from gis.parcel_plausibility import plausibility
 from kernel.messages import Message
 
 # Rows per INSERT: large enough to amortise round trips, small enough to keep memory flat.
 BATCH = 2_000
+# Jakarta's kelurahan boundaries (the public maps' context layer): where a site's parcels are expected to lie.
+KELURAHAN_FILE = ROOT / "fixtures" / "context" / "kelurahan-jakarta.geojson"
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,11 @@ class ImportPlan:
     drafts: list[ParcelDraft]
     rejected: list[Rejection]
     notes: list[tuple[str, Message]] = field(default_factory=list)
+    # The site's parcels are deleted and the file's take their place, in the import's one transaction.
+    replace: bool = False
+    replaced: int = 0  # how many parcels the site has now, that a replace deletes
+    # Plausibility (gis.parcel_plausibility): shown in the preview, never a refusal.
+    warnings: list[Message] = field(default_factory=list)
     _measured: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -88,23 +102,57 @@ def plan_import(
     mapping: Mapping[str, str | None] | None = None,
     limits: ReadLimits | None = None,
     assume_crs: str | None = None,
+    replace: bool = False,
 ) -> ImportPlan:
-    """Read and check the file against the site; raises ParcelFileError when the file is refused."""
+    """Read and check the file against the site (with `replace`, against nothing: the site's parcels go);
+    raises ParcelFileError when the file is refused."""
     parcel_file = read_parcel_file(path, filename=filename, layer=layer or None, repair=repair,
                                    limits=limits or ReadLimits(), assume_crs=assume_crs or None)
     chosen = normalise_mapping(parcel_file.columns, mapping)
-    existing = [(p.code, p.geom) for p in (project.site.parcels if project.site else [])]
+    current = [(p.code, p.geom) for p in (project.site.parcels if project.site else [])]
+    existing = [] if replace else current
     drafts, problems = check_parcels(parcel_file.features, chosen, existing)
     labels = {f.index: f.label for f in parcel_file.features}
     rejected = [Rejection(labels.get(index, str(index)), message)
                 for index in sorted(problems) for message in problems[index]]
     notes = [(f.label, note) for f in parcel_file.features for note in f.notes]
-    return ImportPlan(filename=filename or os.path.basename(str(path)), file=parcel_file, mapping=chosen,
-                      repair=repair, drafts=drafts, rejected=rejected, notes=notes)
+    plan = ImportPlan(filename=filename or os.path.basename(str(path)), file=parcel_file, mapping=chosen,
+                      repair=repair, drafts=drafts, rejected=rejected, notes=notes, replace=replace,
+                      replaced=len(current) if replace else 0)
+    if drafts:
+        reference, kind = _reference(project, existing)
+        plan.warnings = plausibility(plan.total_area_m2, [d.label for d in drafts], [d.geometry for d in drafts],
+                                     reference, kind)
+    return plan
+
+
+def _reference(project: Project, existing: list[tuple[str, BaseGeometry]]) -> tuple[BaseGeometry | None, str]:
+    """Where the file's parcels are expected: near the site's parcels that stay, else in the site's kelurahan."""
+    if existing:
+        return unary_union([g for _code, g in existing]), "parcels"
+    name = (project.site.kelurahan or "").strip().casefold() if project.site else ""
+    return (kelurahan_boundaries().get(name), "kelurahan") if name else (None, "kelurahan")
+
+
+@lru_cache(maxsize=1)
+def kelurahan_boundaries() -> dict[str, BaseGeometry]:
+    """Kelurahan name (case-folded) -> boundary; a name two cities share is left out rather than guessed."""
+    try:
+        with open(KELURAHAN_FILE, encoding="utf-8") as fh:
+            features = json.load(fh)["features"]
+    except (OSError, ValueError, KeyError):  # the map layer is optional; without it there is no such warning
+        return {}
+    found: dict[str, list[BaseGeometry]] = {}
+    for f in features:
+        name = str((f.get("properties") or {}).get("kelurahan") or "").strip().casefold()
+        if name and f.get("geometry"):
+            found.setdefault(name, []).append(shape(f["geometry"]))
+    return {name: geoms[0] for name, geoms in found.items() if len(geoms) == 1}
 
 
 def commit_import(session: Session, actor: CurrentUser | str, project: Project, plan: ImportPlan) -> int:
-    """Write every parcel of the plan in the caller's transaction, or nothing."""
+    """Write every parcel of the plan in the caller's transaction, or nothing; a replace first deletes the site's
+    parcels in the same transaction (audited as `parcels.replace`), so a refused import leaves them in place."""
     if isinstance(actor, CurrentUser) and not actor.may_edit_cooperative(project.cooperative_id):
         raise Invalid("You may not change this project's parcels.")
     if plan.rejected:
@@ -113,6 +161,12 @@ def commit_import(session: Session, actor: CurrentUser | str, project: Project, 
     if not plan.drafts:
         raise Invalid("The file has no parcels to import.")
     site = project.site
+    replaced = 0
+    if plan.replace:
+        from app.parcels.service import delete_parcels
+
+        # Same transaction as the insert below: a refused or failed import leaves the old parcels in place.
+        replaced = delete_parcels(session, actor, project, reason="parcels.replace")
     geoms = np.array([d.geometry for d in plan.drafts], dtype=object)
     bounds = shapely.bounds(geoms).tolist()
     areas, perimeters = (m.tolist() for m in plan._measures())
@@ -138,7 +192,7 @@ def commit_import(session: Session, actor: CurrentUser | str, project: Project, 
     audit.record(session, actor=actor, action="parcels.import", entity_type="site", entity_id=site.id,
                  cooperative_id=project.cooperative_id,
                  changes={"file": plan.filename, "format": plan.file.format, "layer": plan.file.layer,
-                          "crs": plan.file.crs, "imported": len(geoms),
+                          "crs": plan.file.crs, "imported": len(geoms), "replaced": replaced,
                           "repaired": sum(f.repaired for f in plan.file.features),
                           "total_area_m2": round(plan.total_area_m2, 1)})
     session.flush()
@@ -207,7 +261,9 @@ def result(plan: ImportPlan | None, *, imported: int, gettext: Callable[[str], s
         "would_import": len(plan.drafts) if dry_run and not plan.rejected else None,
         "total_area_m2": round(plan.total_area_m2, 1),
         "mapping": plan.mapping,
-        "warnings": [m.render(gettext) for m in plan.file.warnings]
+        "warnings": [m.render(gettext) for m in plan.warnings] + [m.render(gettext) for m in plan.file.warnings]
         + [m.render(gettext) for _label, m in plan.notes],
+        "replace": plan.replace,
+        "replaced": plan.replaced,
         "dry_run": dry_run,
     }

@@ -47,6 +47,7 @@ class ParcelProperties(TypedDict):
     code: str
     land_status: str
     holder: str | None
+    notes: str | None  # the file's mapped notes column (keterangan)
     area_m2: float
     perimeter_m: float
     project: str

@@ -72,3 +72,20 @@ def test_zoning_is_for_writers_of_the_cooperative_only(client, db):
 def test_zoning_form_without_csrf_token_is_refused(client, db):
     sign_in(client, db, "perencana")
     assert client.post("/projects/kunir/zoning", data=VALID).status_code == 403
+
+
+def test_every_zoning_error_is_shown_at_once_beside_its_field_and_named(client, db):
+    # Issue 13: errors came one at a time, at the top, without naming the field ("dua bukan angka.").
+    sign_in(client, db, "perencana")
+    bad = {"kdb_pct": "dua", "klb": "tiga", "floor_height_m": "", "max_floors": "2,5", "unit_area_1": "lima"}
+    r = client.post("/projects/kunir/zoning", data={**VALID, **bad, "_csrf_token": csrf_token(client)})
+    assert r.status_code == 400
+    for name in bad:
+        assert f'aria-describedby="err-{name}"' in r.text, name
+        assert f'id="err-{name}"' in r.text, name
+    page = r.text
+    summary = page[page.index('id="form-error"'):page.index("</div>", page.index('id="form-error"'))]
+    assert summary.count("<li>") == len(bad)
+    for label in ("KDB", "KLB", "Luas bersih (m²) 2"):
+        assert label in summary, label
+    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "site.zoning")) is None
