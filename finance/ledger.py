@@ -25,9 +25,12 @@ Rules:
   recomputed without it, from the start (a bounced transfer never paid anything). A payment is
   reversed at most once; a reversal cannot itself be reversed (record the payment again, under a
   new reference). References are unique across all entries.
+- Money paid before the first due date is an ADVANCE: credit like any other, applied to the
+  instalments as they fall due, oldest money first. It is taken from the day the plan starts,
+  `ADVANCE_MONTHS` (12) months before the first due date: a date older than that is a typo (2016 for
+  2026) far more often than a member paying a year ahead.
 - Refused, with a `FinanceError` naming the field: an amount that is not a whole number above 0;
-  a date after `as_of`; a date before the plan starts, which is ONE MONTH BEFORE the first due
-  date (a payment in that month is credit for the first instalment); a duplicate or empty
+  a date after `as_of`; a date before the plan starts (`plan_start`); a duplicate or empty
   reference; a reversal of an unknown or already reversed reference, or of a reversal; a reversal
   without a reason, with another amount, or dated before the payment it reverses.
 """
@@ -196,9 +199,34 @@ def net_paid(entries: Iterable[Payment]) -> int:
     return sum(-e.amount if e.reversal_of else e.amount for e in entries)
 
 
+# How long before the first due date money is taken as an advance (see the module docstring).
+ADVANCE_MONTHS = 12
+# A payment above this many times what is expected (`payment_expected`) is asked to be confirmed: a typo (an extra
+# zero: Rp64.087.440 for Rp6.408.744) looks just like an early settlement, and only the officer can tell them apart.
+LARGE_PAYMENT_FACTOR = 3
+
+
 def plan_start(instalments: Sequence[Instalment]) -> date:
-    """The day a plan starts: one month before its first due date (payments from it on are taken)."""
-    return add_months(instalments[0].due, -1)
+    """The day a plan starts: `ADVANCE_MONTHS` before its first due date (payments from it on are taken; those
+    before the first due date are credit, applied as the instalments fall due)."""
+    return add_months(instalments[0].due, -ADVANCE_MONTHS)
+
+
+def payment_expected(state: LedgerState, on: date) -> int:
+    """What a payment made on `on` is expected to be: what is due by then and unpaid (late charges included), or
+    the next instalment falling due after it when that is more (nothing overdue, or a member paying ahead).
+    0 once nothing is left to pay."""
+    book = state.at(on)
+    due = sum(row.unpaid + row.late_charge_unpaid for row in book.instalments if row.due <= on)
+    upcoming = next((row.principal + row.interest for row in book.instalments
+                     if row.due > on and row.principal + row.interest), 0)
+    return max(due, upcoming)
+
+
+def far_above(amount: int, expected: int) -> bool:
+    """Whether `amount` is more than `LARGE_PAYMENT_FACTOR` times `expected`: worth a second look, never refused
+    (an early settlement is paid this way)."""
+    return amount > LARGE_PAYMENT_FACTOR * expected
 
 
 def apply_payments(
@@ -378,7 +406,7 @@ def _check_entries(entries: tuple[Payment, ...], start: date, as_of: date) -> tu
                                "a payment cannot be in the future", field="date")
         if entry.date < start:
             raise FinanceError(f"payment {ref!r} is dated {entry.date.isoformat()}, before the plan starts on "
-                               f"{start.isoformat()} (one month before the first due date)", field="date")
+                               f"{start.isoformat()} ({ADVANCE_MONTHS} months before the first due date)", field="date")
 
     reversed_by: dict[str, str] = {}
     for entry in entries:

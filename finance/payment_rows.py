@@ -4,9 +4,11 @@ A row names the member (number), the date, the amount (whole rupiah above 0, at 
 number or the Indonesian way, Rp1.250.000), the payment's reference (receipt or transfer number, up to 64
 characters, once in the file and never recorded before) and optionally the plan it pays: angsuran (the loan, the
 default) or uang_muka (the down payment). The member must have exactly one plan of that kind in force; the date
-must not be in the future nor before the plan starts (a month before its first due date); and the ledger must take
-the payment after those recorded and the file's earlier ones on the same plan (in date order, then row order), as
-recording them one by one would.
+must not be in the future nor before the plan starts (`finance.ledger.plan_start`: a year before its first due
+date; money paid before the first due date is an advance, applied as the instalments fall due); and the ledger must
+take the payment after those recorded and the file's earlier ones on the same plan (in date order, then row order),
+as recording them one by one would. An amount far above what the plan expects on that day (`far_above`) is a
+warning, never a refusal: the preview shows it and the import stores it once confirmed.
 
 Every problem is named by its row and column (at most `MAX_PROBLEMS`), in row order. Nothing here reads the file
 or the database: the shell passes the cells by column key and the plans as `PlanOnFile`s.
@@ -23,7 +25,16 @@ from typing import Any
 from costing.errors import CostingError
 from costing.workbook import parse_number
 from finance.instalment import FinanceError, Instalment
-from finance.ledger import COMPONENTS, LatePolicy, Payment, apply_payments, plan_start
+from finance.ledger import (
+    COMPONENTS,
+    LARGE_PAYMENT_FACTOR,
+    LatePolicy,
+    Payment,
+    apply_payments,
+    far_above,
+    payment_expected,
+    plan_start,
+)
 from kernel import limits
 from kernel.cells import RowProblem, cell_date, cell_text, normalise_header
 from kernel.messages import N_, Message
@@ -33,6 +44,8 @@ KINDS = {"angsuran": "loan", "pinjaman": "loan", "cicilan": "loan", "loan": "loa
 MAX_AMOUNT = limits.PAYMENT_MAX
 REFERENCE_MAX = limits.REFERENCE
 MAX_PROBLEMS = 200
+# The ledger's refusal by the field it names, as the file's column it is about (the message then names the column).
+LEDGER_COLUMNS = {"date": "paid_on", "amount": "amount", "reference": "reference"}
 
 
 @dataclass(frozen=True)
@@ -132,11 +145,12 @@ def _amount(row: int, value: Any, problems: Problems) -> int | None:
 
 def check_rows(rows: Sequence[PaymentRow], problems: Problems, *, members: Collection[str],
                plans: Mapping[tuple[str, str], Sequence[PlanOnFile]], stored: Collection[str], today: date,
-               order: Sequence[str] = COMPONENTS, late_policy: LatePolicy | None = None) -> dict[int, str]:
+               order: Sequence[str] = COMPONENTS, late_policy: LatePolicy | None = None,
+               warnings: Problems | None = None) -> dict[int, str]:
     """The rows checked against the cooperative's `members` (numbers), their `plans` in force by (member number,
     kind) and the references `stored` already, as the import would record them: a row the ledger would refuse is
-    a problem here already. Adds to `problems` (sorted by row at the end); returns the unit each row with a plan
-    pays, by row."""
+    a problem here already. Adds to `problems` (sorted by row at the end), and to `warnings` the rows whose amount
+    is far above what their plan expects that day; returns the unit each row with a plan pays, by row."""
     bad = {p.row for p in problems.found}
     units: dict[int, str] = {}
     by_plan: dict[Any, list[PaymentRow]] = {}
@@ -161,26 +175,44 @@ def check_rows(rows: Sequence[PaymentRow], problems: Problems, *, members: Colle
         elif row.paid_on is not None and row.paid_on < start:
             fine = False
             problems.add(row.row, "paid_on", "payments.date_before_plan", N_(
-                "Row {row}, column {column}: {date} is before the plan starts on {start}."),
-                date=row.paid_on.isoformat(), start=start.isoformat())
+                "Row {row}, column {column}: {date} is more than a year before the plan's first due date "
+                "({first_due}); a payment on this plan is dated {start} or later."),
+                date=row.paid_on.isoformat(), first_due=plan.schedule[0].due.isoformat(), start=start.isoformat())
         if fine:
             by_plan.setdefault(plan.key, []).append(row)
             plan_by_key[plan.key] = plan
     for key, plan_rows in by_plan.items():
         plan = plan_by_key[key]
         entries = list(plan.payments)
+        before = None  # the ledger of `entries`: what each row's amount is measured against
         # The order the import records them in, each with those before it, as recording them one by one would.
         for row in sorted(plan_rows, key=lambda r: (r.paid_on, r.row)):
             entry = Payment(row.paid_on, row.amount, row.reference)
             try:
-                apply_payments(plan.schedule, [*entries, entry], as_of=today, order=order, late_policy=late_policy)
+                if before is None:
+                    before = apply_payments(plan.schedule, entries, as_of=today, order=order, late_policy=late_policy)
+                after = apply_payments(plan.schedule, [*entries, entry], as_of=today, order=order,
+                                       late_policy=late_policy)
             except FinanceError as exc:
-                problems.add(row.row, None, "payments.ledger_refused", N_(
-                    "Row {row}: this payment cannot be recorded ({what}): check its date, amount and reference."),
-                    what=exc.field or "-")
+                column = LEDGER_COLUMNS.get(exc.field or "")
+                if column:
+                    problems.add(row.row, column, "payments.ledger_refused_value", N_(
+                        "Row {row}, column {column}: this payment cannot be recorded with this value; check it."))
+                else:
+                    problems.add(row.row, None, "payments.ledger_refused_row", N_(
+                        "Row {row}: this payment cannot be recorded; check its date, amount and reference."))
                 continue
+            expected = payment_expected(before, row.paid_on)
+            if warnings is not None and far_above(row.amount, expected):
+                warnings.add(row.row, "amount", "payments.amount_far_above", N_(
+                    "Row {row}, column {column}: Rp{amount} is more than {factor} times what is due on this plan "
+                    "that day (Rp{expected}). Check it before recording the payments."),
+                    amount=row.amount, factor=LARGE_PAYMENT_FACTOR, expected=expected)
             entries.append(entry)
+            before = after
     problems.found.sort(key=lambda p: (p.row or 0))
+    if warnings is not None:
+        warnings.found.sort(key=lambda p: (p.row or 0))
     return units
 
 

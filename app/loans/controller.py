@@ -18,6 +18,7 @@ from app.auth.guards import planners, writers
 from app.cooperatives.models import Cooperative
 from app.cooperatives.policy import policy_of
 from app.errors import Invalid
+from app.i18n import render_message
 from app.loans import importing
 from app.loans import service as loans
 from app.meetings import service as meetings
@@ -27,11 +28,12 @@ from app.web.deps import refusable, today
 from app.web.downloads import PDF, attachment
 from app.web.errors import describe
 from app.web.forms import FormReader
-from app.web.imports import Checked, ImportFlow, Step
+from app.web.imports import Checked, ImportFlow, Shown, Step
 from app.web.locale import request_locale
 from app.web.templating import render
 from finance.arrears import COLLECTIBILITY_PRESETS
 from finance.instalment import MAX_ANNUAL_RATE, MAX_MONTHS, METHODS
+from finance.ledger import plan_start
 from kernel import limits
 from kernel.errors import UserError
 
@@ -63,6 +65,15 @@ def loan_terms(form: FormReader) -> loans.LoanTerms:
 def payment_in(form: FormReader) -> loans.PaymentIn:
     return loans.PaymentIn(paid_on=form.date("paid_on"), amount=form.rupiah("amount", low=1, high=limits.PAYMENT_MAX),
                            reference=form.text("reference", required=True, limit=limits.REFERENCE))
+
+
+def amount_confirmed(form: FormReader, amount: int) -> bool:
+    """The officer ticked "yes, record Rp…" for this very amount: a confirmation never carries over to an amount
+    changed after it was asked for."""
+    try:
+        return form.optional_rupiah("confirm_amount") == amount
+    except UserError:
+        return False
 
 
 def reversal_in(form: FormReader) -> loans.ReversalIn:
@@ -106,7 +117,10 @@ def create_plans(request: Request, db: Session, slug: str, meeting_id: int, data
 
 
 def _plan_page(request: Request, db: Session, slug: str, plan_id: int, *, status_code: int = 200,
-               error: str | None = None) -> Response:
+               error: str | None = None, typed: dict[str, str] | None = None,
+               confirm: loans.AmountToConfirm | None = None) -> Response:
+    """The plan's page; after a refused payment, `typed` holds what the officer typed (shown again, not lost) and
+    `confirm` the amount to confirm."""
     coop = members.cooperative_for(db, request.user, slug)
     plan = loans.get(db, coop.id, plan_id)
     try:
@@ -114,9 +128,11 @@ def _plan_page(request: Request, db: Session, slug: str, plan_id: int, *, status
     except UserError:
         as_of = today(request)  # the page itself is what the officer came for; a mistyped date shows today's state
     state = loans.state(plan, as_of, policy_of(db, coop))
+    typed = {k: v for k, v in (typed or {}).items() if isinstance(v, str)}
     return render(request, "loans/plan.html", status_code=status_code, cooperative=coop, plan=plan, state=state,
                   as_of=as_of, today=today(request), error=error, loan_methods=labels.LOAN_METHODS,
-                  versions=loans.versions(db, plan), companion=loans.companion(db, plan))
+                  versions=loans.versions(db, plan), companion=loans.companion(db, plan), typed=typed,
+                  confirm=confirm, payments_from=plan_start(state.ledger.schedule))
 
 
 @get("/cooperatives/{slug:str}/plans/{plan_id:int}", guards=[writers], sync_to_thread=True)
@@ -133,9 +149,15 @@ def _entry(request: Request, db: Session, slug: str, plan_id: int, data: dict[st
             if reverse:
                 loans.reverse_payment(db, request.user, plan, reversal_in(form), today(request))
             else:
-                loans.record_payment(db, request.user, plan, payment_in(form), today(request))
+                payment = payment_in(form)
+                loans.record_payment(db, request.user, plan, payment, today(request),
+                                     confirmed=amount_confirmed(form, payment.amount))
+    except loans.AmountToConfirm as exc:
+        return _plan_page(request, db, slug, plan_id, status_code=exc.status_code, error=_text(request, exc),
+                          typed=data, confirm=exc)
     except UserError as exc:
-        return _plan_page(request, db, slug, plan_id, status_code=exc.status_code, error=_text(request, exc))
+        return _plan_page(request, db, slug, plan_id, status_code=exc.status_code, error=_text(request, exc),
+                          typed=None if reverse else data)
     return Redirect(f"/cooperatives/{coop.slug}/plans/{plan.id}?saved=1#payments")
 
 
@@ -213,8 +235,9 @@ def _check_payments(step: Step[Cooperative]) -> Checked:
 
 def _payment_preview_context(step: Step[Cooperative], checked: Checked) -> dict[str, Any]:
     found = checked.data
+    warnings = [Shown(render_message(w.message, step.locale), w.row, w.column) for w in found.warnings]
     return {"cooperative": step.owner, "rows": found.rows[:500], "total": len(found.rows), "units": found.units,
-            "amount": sum(r.amount or 0 for r in found.rows)}
+            "amount": sum(r.amount or 0 for r in found.rows), "warnings": warnings}
 
 
 PAYMENT_IMPORT: ImportFlow[Cooperative] = ImportFlow(

@@ -52,6 +52,8 @@ class PaymentImport:
     rows: list[PaymentRow]
     problems: list[RowProblem]
     units: dict[int, str] = field(default_factory=dict)  # spreadsheet row -> the unit whose plan it pays
+    # Rows whose amount is far above what their plan expects that day: shown in the preview, stored once confirmed.
+    warnings: list[RowProblem] = field(default_factory=list)
 
 
 def read_payments(path: str | Path, filename: str | None = None) -> tuple[list[PaymentRow], list[RowProblem],
@@ -92,9 +94,10 @@ def check_payments(session: Session, coop: Cooperative, path: str | Path, filena
              for key, found_plans in loans.plans_of_members(session, coop, known).items() if key in named}
     policy = policy_of(session, coop)
     problems = Problems(titles, found)
+    warnings = Problems(titles)
     units = payment_rows.check_rows(rows, problems, members=known, plans=plans, stored=stored, today=today,
-                                    order=policy.order, late_policy=policy.late)
-    return PaymentImport(rows, problems.found, units)
+                                    order=policy.order, late_policy=policy.late, warnings=warnings)
+    return PaymentImport(rows, problems.found, units, warnings.found)
 
 
 def _existing(session: Session, query: Any, column: Any, values: Iterable[str]) -> set[str]:

@@ -21,7 +21,16 @@ from app.meetings.models import AllocationMeeting, UnitAllocation
 from app.members.models import Member
 from finance.arrears import Arrears, CollectibilityClass, Summary, arrears, classify, portfolio_summary, roll_up
 from finance.instalment import METHODS, FinanceError, Instalment, schedule
-from finance.ledger import LedgerState, Payment, apply_payments
+from finance.ledger import (
+    ADVANCE_MONTHS,
+    LARGE_PAYMENT_FACTOR,
+    LedgerState,
+    Payment,
+    apply_payments,
+    far_above,
+    payment_expected,
+    plan_start,
+)
 from kernel import limits
 
 if TYPE_CHECKING:
@@ -109,6 +118,17 @@ class PaymentIn:
     paid_on: date
     amount: int  # whole rupiah, 1 to limits.PAYMENT_MAX
     reference: str  # receipt or transfer number, unique in the cooperative
+
+
+class AmountToConfirm(Invalid):
+    """A payment far above what its plan expects that day (`finance.ledger.far_above`): nothing is stored until the
+    officer confirms it. `amount` and `expected` are for the form that asks."""
+
+    def __init__(self, amount: int, expected: int) -> None:
+        super().__init__("Rp{amount} is more than {factor} times what is due on this plan that day (Rp{expected}). "
+                         "Check the amount: if it is right (an early settlement, a payment ahead), confirm it below.",
+                         field="amount", amount=amount, factor=LARGE_PAYMENT_FACTOR, expected=expected)
+        self.amount, self.expected = amount, expected
 
 
 @dataclass(frozen=True)
@@ -226,6 +246,18 @@ def create_plans_for_meeting(session: Session, actor: Any, meeting: AllocationMe
     return created
 
 
+# What the ledger may still refuse once the service's own checks passed (entries stored before a rule changed, a
+# caller that skipped them), by the ledger's field: the form's field and the words that name it.
+_LEDGER_REFUSED = ("amount", "This payment cannot be recorded: check its date, amount and reference.")
+_LEDGER_REFUSALS = {
+    "date": ("paid_on", "This payment cannot be recorded on this date: check the date."),
+    "amount": ("amount", "This payment cannot be recorded with this amount: check the amount."),
+    "reference": ("reference", "This payment cannot be recorded under this reference: check the reference."),
+    "reversal_of": ("reversal_of", "This payment cannot be reversed: choose another payment."),
+    "reason": ("reason", "A reversal needs its reason."),
+}
+
+
 def _add_entry(session: Session, actor: Any, plan: InstalmentPlan, entry: PaymentEntry, action: str,
                today: date) -> PaymentEntry:
     if session.scalar(select(PaymentEntry.id).where(PaymentEntry.cooperative_id == plan.cooperative_id,
@@ -237,8 +269,9 @@ def _add_entry(session: Session, actor: Any, plan: InstalmentPlan, entry: Paymen
         apply_payments(schedule_of(plan), _entries(plan, entry), as_of=today, order=policy.order,
                        late_policy=policy.late)
     except FinanceError as exc:
-        raise Invalid("This payment cannot be recorded ({what}): check its date, amount and reference.",
-                      field=exc.field or "amount", what=exc.field or "-") from None
+        # The ledger names its field in code ("date"); the officer reads which of the form's fields to check.
+        form_field, msgid = _LEDGER_REFUSALS.get(exc.field or "", _LEDGER_REFUSED)
+        raise Invalid(msgid, field=form_field) from None
     plan.payments.append(entry)
     session.flush()
     audit.record(session, actor=actor, action=action, entity_type="instalment_plan", entity_id=plan.id,
@@ -259,7 +292,9 @@ def _lock(session: Session, plan: InstalmentPlan) -> None:
 
 
 def record_payment(session: Session, actor: Any, plan: InstalmentPlan, payment: PaymentIn, today: date,
-                   action: str = "payment.record"):
+                   action: str = "payment.record", *, confirmed: bool = False):
+    """Records a payment. One dated before the first due date is an advance, applied as the instalments fall due;
+    one far above what the plan expects that day raises `AmountToConfirm` unless `confirmed`."""
     _lock(session, plan)
     if not plan.in_force:
         raise Conflict("This version of the plan has ended; record payments on the version in force.")
@@ -272,6 +307,20 @@ def record_payment(session: Session, actor: Any, plan: InstalmentPlan, payment: 
     if not 1 <= payment.amount <= limits.PAYMENT_MAX:
         raise Invalid("The amount must lie between Rp{low} and Rp{high}.", field="amount", low=1,
                       high=limits.PAYMENT_MAX)
+    rows = schedule_of(plan)
+    start = plan_start(rows)
+    if payment.paid_on < start:
+        raise Invalid("A payment on this plan can be dated from {start} on ({months} months before its first due "
+                      "date, {first_due}); money paid ahead is kept and applied as the instalments fall due.",
+                      field="paid_on",
+                      start=start.isoformat(), months=ADVANCE_MONTHS, first_due=rows[0].due.isoformat())
+    if not confirmed:
+        policy = policy_of(session, plan.cooperative_id)
+        book = apply_payments(rows, [p for p in _entries(plan) if p.date <= today], as_of=today, order=policy.order,
+                              late_policy=policy.late)
+        expected = payment_expected(book, payment.paid_on)
+        if far_above(payment.amount, expected):
+            raise AmountToConfirm(payment.amount, expected)
     entry = PaymentEntry(cooperative_id=plan.cooperative_id, paid_on=payment.paid_on, amount=payment.amount,
                          reference=reference)
     return _add_entry(session, actor, plan, entry, action, today)
@@ -305,8 +354,9 @@ def import_payments(session: Session, actor: Any, coop: Cooperative, rows: Seque
         if len(found) != 1:
             raise Invalid("Member {number} has no single plan in force for this payment.", field="number",
                           number=row.number)
+        # Amounts far above what is due were shown as warnings in the preview: confirming it confirms them.
         record_payment(session, actor, found[0], PaymentIn(row.paid_on, row.amount, row.reference), today,
-                       action="payment.import")
+                       action="payment.import", confirmed=True)
     return len(rows)
 
 

@@ -67,10 +67,24 @@ def read_int(raw: str | int | None, field: str, *, low: int = 0, high: int = MAX
     return value
 
 
-def read_rupiah(raw: str | None, field: str, *, low: int = 0, high: int = MAX_RUPIAH) -> int:
-    """Whole rupiah: 7500000, 7.500.000 or Rp 7.500.000. "7500000.00" is refused: its dot is not a thousands dot."""
+def _rupiah_as_shown(raw: str | None, locale: str) -> str:
+    """`raw` without what the pages and documents add to whole rupiah in `locale`, so a figure copied from them is
+    taken: zero sen (Rp7.500.000,00 on a formal document, Rp7,500,000.00 in English) and English thousands commas
+    (Rp7,500,000). Anything else is left for `whole_rupiah` to judge: "7.500.000,50" keeps its sen and is refused,
+    and so is "7500000.00" on an Indonesian page (its dot is not a thousands dot)."""
+    text = (raw or "").strip()
+    point = get_decimal_symbol(babel_locale(locale))
+    head, sign, sen = text.rpartition(point)
+    if sign and head and 1 <= len(sen) <= 2 and set(sen) == {"0"}:
+        text = head
+    return text.replace(",", ".") if point == "." else text
+
+
+def read_rupiah(raw: str | None, field: str, *, low: int = 0, high: int = MAX_RUPIAH, locale: str = "id") -> int:
+    """Whole rupiah: 7500000, 7.500.000, Rp 7.500.000 or as the page shows it in `locale` (Rp7.500.000,00;
+    Rp7,500,000 in English). "7500000.00" is refused on an Indonesian page: its dot is not a thousands dot."""
     try:
-        value = whole_rupiah(raw)
+        value = whole_rupiah(_rupiah_as_shown(raw, locale))
     except ValueError:
         raise Invalid("Write the amount in whole rupiah, such as 2500000 or 2.500.000.", field=field) from None
     if not low <= value <= high:
@@ -173,10 +187,10 @@ class FormReader:
     def rupiah(self, name: str, default: int | None = None, **bounds) -> int:
         if default is not None and not self.filled(name):
             return default
-        return read_rupiah(self.raw(name), name, **bounds)
+        return read_rupiah(self.raw(name), name, locale=self.locale, **bounds)
 
     def optional_rupiah(self, name: str, **bounds) -> int | None:
-        return read_rupiah(self.raw(name), name, **bounds) if self.filled(name) else None
+        return read_rupiah(self.raw(name), name, locale=self.locale, **bounds) if self.filled(name) else None
 
     def decimal(self, name: str, default: Decimal | None = None, **bounds) -> Decimal:
         if default is not None and not self.filled(name):

@@ -15,7 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finance.instalment import FinanceError, schedule
-from finance.ledger import COMPONENTS, Allocation, LateCharge, LatePolicy, Payment, apply_payments, plan_start
+from finance.ledger import (
+    COMPONENTS,
+    Allocation,
+    LateCharge,
+    LatePolicy,
+    Payment,
+    apply_payments,
+    far_above,
+    payment_expected,
+    plan_start,
+)
 
 ROWS = schedule(12_000_000, Decimal("0.12"), 12, "declining", first_due=date(2026, 1, 31))
 
@@ -76,11 +86,36 @@ def test_money_paid_ahead_is_credit_applied_as_instalments_fall_due():
 
 
 def test_a_payment_in_the_month_before_the_first_due_date_is_credit():
-    assert plan_start(ROWS) == date(2025, 12, 31)
+    assert plan_start(ROWS) == date(2025, 1, 31)  # twelve months before the first due date
     state = ledger(Payment(date(2025, 12, 31), 100_000, "DP"), as_of=date(2026, 1, 15))
     assert state.credit == 100_000 and paid(state, 1) == (0, 0, 0)
     state = ledger(Payment(date(2025, 12, 31), 100_000, "DP"), as_of=date(2026, 1, 31))
     assert state.credit == 0 and paid(state, 1) == (0, 100_000, 0)
+
+
+def test_an_advance_months_before_the_first_due_date_is_kept_and_applied_as_instalments_fall_due():
+    # A new plan: the member pays three instalments' worth in March of the year before; nothing is refused.
+    advance = Payment(date(2025, 3, 10), 3_330_000, "ADV")
+    state = ledger(advance, as_of=date(2026, 1, 30))
+    assert state.credit == 3_330_000 and all(row.principal_paid + row.interest_paid == 0 for row in state.instalments)
+    state = ledger(advance, as_of=date(2026, 3, 31))
+    assert [row.settled_on for row in state.instalments[:3]] == [date(2026, 1, 31), date(2026, 2, 28),
+                                                                 date(2026, 3, 31)]
+    assert state.paid == 3_330_000 == sum(row.principal_paid + row.interest_paid for row in state.instalments) \
+        + state.credit
+    assert state.instalments[0].allocations[0].applied_on == date(2026, 1, 31)
+
+
+def test_what_a_payment_is_expected_to_be():
+    nothing = ledger(as_of=date(2026, 3, 31))
+    first = ROWS[0].principal + ROWS[0].interest
+    assert payment_expected(nothing, date(2025, 6, 1)) == first  # nothing due yet: the first instalment
+    overdue = sum(row.principal + row.interest for row in ROWS[:3])
+    assert payment_expected(nothing, date(2026, 3, 31)) == overdue  # three instalments unpaid
+    ahead = ledger(Payment(date(2026, 1, 31), 10_000_000, "BIG"), as_of=date(2026, 3, 31))
+    assert payment_expected(ahead, date(2026, 3, 31)) == ROWS[3].principal + ROWS[3].interest  # paid up: the next
+    assert far_above(3 * first + 1, first) and not far_above(3 * first, first)
+    assert far_above(1, 0)  # nothing left to pay: any payment is worth a second look
 
 
 def test_an_overpayment_after_the_last_instalment_stays_credit():
@@ -150,7 +185,7 @@ def test_bad_reversals(entries, field, text):
     (Payment(date(2026, 2, 1), Decimal(5), "P"), "amount", "whole rupiah"),
     (Payment(date(2026, 2, 1), True, "P"), "amount", "whole rupiah"),
     (Payment(date(2027, 1, 1), 5, "P"), "date", "after 2026-12-31: a payment cannot be in the future"),
-    (Payment(date(2025, 12, 30), 5, "P"), "date", "before the plan starts on 2025-12-31"),
+    (Payment(date(2025, 1, 30), 5, "P"), "date", "before the plan starts on 2025-01-31 (12 months before"),
     (Payment("2026-02-01", 5, "P"), "date", "must be a date"),
     (Payment(date(2026, 2, 1), 5, ""), "reference", "needs a reference"),
     (Payment(date(2026, 2, 1), 5, None), "reference", "needs a reference"),

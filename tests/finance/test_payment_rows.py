@@ -12,7 +12,7 @@ from finance.ledger import LatePolicy, Payment
 from finance.payment_rows import MAX_PROBLEMS, PaymentRow, PlanOnFile, Problems, check_rows, read_rows
 
 TODAY = date(2026, 6, 30)
-LOAN = schedule(120_000_000, Decimal("0.06"), 120, "annuity", first_due=date(2026, 1, 25))  # taken from 2025-12-25
+LOAN = schedule(120_000_000, Decimal("0.06"), 120, "annuity", first_due=date(2026, 1, 25))  # taken from 2025-01-25
 
 
 def _read(*rows: dict, titles: dict | None = None) -> tuple[list[PaymentRow], Problems]:
@@ -88,7 +88,7 @@ def test_good_rows_get_their_unit():
     ({"kind": "uang_muka"}, None, "payments.no_down_payment_plan"),
     ({}, {("KNR-001", "loan"): [_plan(1), _plan(2, "B-1-01")]}, "payments.plans_several"),
     ({"paid_on": "2026-07-01"}, None, "payments.date_future"),
-    ({"paid_on": "2025-12-24"}, None, "payments.date_before_plan"),
+    ({"paid_on": "2025-01-24"}, None, "payments.date_before_plan"),
     ({"reference": "KW-OLD"}, None, "payments.reference_stored"),
 ])
 def test_a_row_the_members_plans_or_references_refuse(cells, plans, code):
@@ -99,10 +99,29 @@ def test_a_row_the_members_plans_or_references_refuse(cells, plans, code):
                                      "payments.reference_stored"))
 
 
-def test_the_plan_starts_a_month_before_its_first_due_date():
-    rows, problems = _read(_row(paid_on="2025-12-25"))
+def test_a_payment_before_the_first_due_date_is_an_advance_taken_from_a_year_before():
+    rows, problems = _read(_row(paid_on="2025-01-25"), _row(paid_on="2025-12-01", reference="KW-2"))
     _check(rows, problems)
     assert problems.found == []
+    rows, problems = _read(_row(paid_on="2025-01-24"))
+    _check(rows, problems)
+    message = problems.found[0].message
+    assert message.fields["start"] == "2025-01-25" and message.fields["first_due"] == "2026-01-25"
+    assert "(date)" not in message.msgid.format(**message.fields)
+
+
+def test_an_amount_far_above_what_is_due_is_a_warning_not_a_refusal():
+    instalment = LOAN[0].principal + LOAN[0].interest
+    warnings = Problems({"amount": "jumlah"})
+    rows, problems = _read(_row(paid_on="2026-01-25", amount=str(instalment)),  # the first instalment: fine
+                           _row(paid_on="2026-02-25", amount=str(instalment * 10), reference="KW-2"),
+                           _row(paid_on="2026-03-25", amount=str(instalment), reference="KW-3"))
+    assert _check(rows, problems, warnings=warnings) == {2: "A-4-01", 3: "A-4-01", 4: "A-4-01"}
+    assert problems.found == []
+    assert _codes(warnings) == [(3, "payments.amount_far_above")]
+    found = warnings.found[0]
+    assert found.column == "jumlah" and found.message.fields["amount"] == instalment * 10
+    assert found.message.fields["expected"] == instalment and found.message.fields["factor"] == 3
 
 
 def test_a_row_the_ledger_refuses_is_a_problem_here_already():
@@ -110,8 +129,8 @@ def test_a_row_the_ledger_refuses_is_a_problem_here_already():
     plans = {("KNR-001", "loan"): [_plan(payments=[Payment(date(2026, 1, 20), 1_000_000, "KW-1")])]}
     rows, problems = _read(_row(), _row(reference="KW-2"))
     assert _check(rows, problems, plans=plans) == {2: "A-4-01", 3: "A-4-01"}
-    assert _codes(problems) == [(2, "payments.ledger_refused")]
-    assert problems.found[0].column is None and problems.found[0].message.fields["what"] == "reference"
+    assert _codes(problems) == [(2, "payments.ledger_refused_value")]
+    assert problems.found[0].column == "reference" and "what" not in problems.found[0].message.fields
 
 
 def test_each_row_goes_to_the_ledger_with_the_recorded_payments_and_the_rows_before_it():

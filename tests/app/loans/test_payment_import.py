@@ -36,9 +36,9 @@ def _with_plans(client, db, **terms: str) -> None:
 
 @pytest.fixture()
 def plans(client, db, web_app):
-    """Kunir's officer, English pages, loans from 2026-01-25 (taking payments from 2025-12-25) and a fixed today."""
+    """Kunir's officer, English pages, loans from 2026-01-25 (taking payments from 2025-01-25) and a fixed today."""
+    _with_plans(client, db)  # the meeting is confirmed on its own day (the system's clock), then today is fixed
     fix_today(web_app, TODAY)
-    _with_plans(client, db)
 
 
 def _upload(client, content: bytes, name: str = "bayar.csv"):
@@ -93,8 +93,8 @@ def _xlsx(rows: list[list]) -> bytes:
 
 
 def test_xlsx_with_date_and_number_cells_pays_the_loan_and_the_down_payment(client, db, web_app):
-    fix_today(web_app, TODAY)
     _with_plans(client, db, down_payment_months="6", down_payment_first_due="2025-08-25")
+    fix_today(web_app, TODAY)
     content = _xlsx([["member_number", "date", "amount", "reference", "plan"],
                      ["KNR-001", datetime(2026, 2, 1), 1_250_000, 100234, "angsuran"],
                      ["KNR-001", datetime(2025, 9, 1), 500_000.0, "DP-1", "Uang Muka"],
@@ -110,6 +110,26 @@ def test_xlsx_with_date_and_number_cells_pays_the_loan_and_the_down_payment(clie
     assert [e.paid_on for e in by_kind["KNR-002", "down_payment"].payments] == [date(2026, 3, 1)]
 
 
+def test_an_amount_far_above_what_is_due_is_a_warning_in_the_preview_and_is_recorded_once_confirmed(client, db,
+                                                                                                      plans):
+    first = loans.schedule_of(_plan(db, "KNR-001"))[0]
+    instalment = first.principal + first.interest
+    big = 20 * instalment  # six instalments are due by 2026-06-30: twenty is far above
+    body = ("nomor_anggota,tanggal,jumlah,referensi\n"
+            f"KNR-001,2026-06-30,{big},KW-BIG\n"
+            f"KNR-002,2025-11-01,{instalment},KW-EARLY\n").encode()  # an advance, months before the first due date
+    before = _entries(db)
+    url = _upload(client, body)
+    preview = client.get(url)
+    assert preview.status_code == 200 and "What is wrong" in preview.text and "disabled" not in preview.text
+    assert (f"Row 2, column jumlah: Rp{big:,} is more than 3 times what is due on this plan that day "
+            f"(Rp{6 * instalment:,})") in preview.text
+    assert "1 payment is far above what is due on its plan" in preview.text
+    assert "Row 3," not in preview.text and _entries(db) == before
+    assert _confirm(client, url).status_code == 302
+    assert _entries(db) == before + 2
+
+
 def test_every_bad_row_is_named_by_row_and_column_and_nothing_is_stored(client, db, plans):
     plan = _plan(db, "KNR-001")
     loans.record_payment(db, "test", plan, loans.PaymentIn(date(2026, 1, 20), 100000, "KW-ADA"),
@@ -121,7 +141,7 @@ def test_every_bad_row_is_named_by_row_and_column_and_nothing_is_stored(client, 
     body = ("nomor_anggota,tanggal,jumlah,referensi,rencana\n"
             "KNR-999,2026-02-01,100000,R-02,\n"            # 2: no such member
             "KNR-001,2026-07-01,100000,R-03,\n"            # 3: after today in Jakarta
-            "KNR-001,2025-01-01,100000,R-04,\n"            # 4: before the plan starts
+            "KNR-001,2025-01-01,100000,R-04,\n"            # 4: over a year before the first due date
             "KNR-001,2026-02-01,0,R-05,\n"                 # 5: zero
             "KNR-001,2026-02-01,-5000,R-06,\n"             # 6: negative
             "KNR-001,2026-02-01,1250000.5,R-07,\n"         # 7: not whole rupiah
@@ -138,7 +158,8 @@ def test_every_bad_row_is_named_by_row_and_column_and_nothing_is_stored(client, 
     preview = client.get(url).text
     for expected in ("Row 2, column nomor_anggota: there is no member KNR-999 in this cooperative",
                      "Row 3, column tanggal: 2026-07-01 is in the future",
-                     "Row 4, column tanggal: 2025-01-01 is before the plan starts on 2025-12-25",
+                     "Row 4, column tanggal: 2025-01-01 is more than a year before the plan&#39;s first due date "
+                     "(2026-01-25); a payment on this plan is dated 2025-01-25 or later.",
                      "Row 5, column jumlah: the amount must be whole rupiah above 0, not 0.",
                      "Row 6, column jumlah: the amount must be whole rupiah above 0, not -5000.",
                      "Row 7, column jumlah: the amount must be whole rupiah above 0, not 1250000.5.",

@@ -172,9 +172,10 @@ def test_the_database_refuses_member_numbers_outside_the_alphabet_and_long_notes
 
 @pytest.fixture()
 def plans(client, db, web_app):
-    """Kunir's officer, English pages, loans from 2026-01-25 and a fixed today (as the payment import's tests)."""
-    fix_today(web_app, TODAY)
+    """Kunir's officer, English pages, loans from 2026-01-25 and a fixed today (as the payment import's tests). The
+    day is fixed after the plans are made: the meeting behind them is confirmed no earlier than the day it is held."""
     _with_plans(client, db)
+    fix_today(web_app, TODAY)
 
 
 def _pay(client, page: str, reference: str, amount: str = "1000000", paid_on: str = "2026-01-20"):
