@@ -71,15 +71,19 @@ def cooperatives_update(japra: Japra, slug: str, name: str | None, **details: st
     click.echo(_t("Cooperative {slug} saved.", slug=slug))
 
 
+def _set_active(japra: Japra, slug: str, active: bool) -> None:
+    from app.cooperatives import service
+
+    with japra.session() as session:
+        service.set_active(session, "cli", cooperative_by_slug(session, slug), active)
+
+
 @cooperatives.command("deactivate")
 @click.option("--slug", required=True, help="Slug koperasi.")
 @pass_japra
 def cooperatives_deactivate(japra: Japra, slug: str) -> None:
     """Nonaktifkan koperasi: datanya tetap, tetapi tidak bisa mendapat proyek baru."""
-    from app.cooperatives import service
-
-    with japra.session() as session:
-        service.set_active(session, "cli", cooperative_by_slug(session, slug), False)
+    _set_active(japra, slug, False)
     click.echo(_t("Cooperative {slug} deactivated.", slug=slug))
 
 
@@ -88,10 +92,7 @@ def cooperatives_deactivate(japra: Japra, slug: str) -> None:
 @pass_japra
 def cooperatives_activate(japra: Japra, slug: str) -> None:
     """Aktifkan kembali koperasi yang dinonaktifkan."""
-    from app.cooperatives import service
-
-    with japra.session() as session:
-        service.set_active(session, "cli", cooperative_by_slug(session, slug), True)
+    _set_active(japra, slug, True)
     click.echo(_t("Cooperative {slug} activated.", slug=slug))
 
 
